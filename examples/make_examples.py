@@ -1,0 +1,56 @@
+"""Regenerate the bundled examples: `python examples/make_examples.py`.
+
+Each example is a JSON report (the interchange format) and the workbook that
+`xlsx-tools fill` makes of it. The JSON is what `xlsx-tools export` reads back.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from xlsx_tools import synth
+from xlsx_tools.reader import read_report
+from xlsx_tools.template import build_workbook
+
+HERE = Path(__file__).resolve().parent
+
+
+def examples() -> dict[str, object]:
+    busy = synth.report(2025, "示例县人力资源和社会保障局", applications=480)
+    township = synth.report(7, "示例县青山镇人民政府", zeros=True)
+    township.text["overview"] = "2025年，青山镇人民政府主动公开政府信息126条。全年未收到政府信息公开申请。"
+    education = synth.report(11, "示例县教育局", applications=90)
+    health = synth.report(12, "示例县卫生健康局", applications=45)
+
+    # One balance error: a case closed but also carried forward (natural persons).
+    unbalanced = synth.report(21, "示例县自然资源局", applications=120)
+    unbalanced.cells["t3.carried_forward.natural"] += 1
+    unbalanced.cells["t3.carried_forward.total"] += 1
+
+    # One fee warning: more collected than the fee notices asked for.
+    fee = synth.report(31, "示例县市场监督管理局", applications=70)
+    fee.cells["fee.notices"] = 2
+    fee.cells["fee.notice_amount"] = 200.0
+    fee.cells["fee.collected"] = 350.0
+    fee.text["other"] = "本年度发出收费通知2件，收取信息处理费350元。"
+    return {
+        "01-人社局-申请量大": busy,
+        "02-青山镇-全部为零": township,
+        "03-教育局": education,
+        "04-卫健局": health,
+        "05-自然资源局-结转不平衡": unbalanced,
+        "06-市场监管局-收费提示": fee,
+    }
+
+
+def main(out: Path = HERE) -> None:
+    for stem, report in examples().items():
+        xlsx = out / f"{stem}.xlsx"
+        build_workbook(xlsx, report)
+        (out / f"{stem}.json").write_text(read_report(xlsx).dumps(), encoding="utf-8")
+        print(xlsx.name)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)

@@ -1,0 +1,109 @@
+"""`xlsx-tools`: the command line. Each command parses its arguments, calls one
+library function and turns library errors into Chinese messages and exit codes
+(0 clean, 1 findings of severity error, 2 usage or unreadable input).
+Heavy imports (pandas) stay inside the commands that need them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .findings import ReadError
+from .output import OutputError, write_atomic
+from .report import ReportError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors: exit 2 with a Chinese hint
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}：参数有误：{message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def cmd_template(args) -> int:
+    from .template import build_workbook
+
+    out = write_atomic(args.output, lambda tmp: build_workbook(tmp), args.force)
+    print(f"已生成空白模板：{out}")
+    return EXIT_OK
+
+
+def cmd_fill(args) -> int:
+    from .report import load_json
+    from .template import build_workbook
+
+    report = load_json(args.data)
+    out = write_atomic(args.output, lambda tmp: build_workbook(tmp, report), args.force)
+    print(f"已填写：{out}")
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .reader import read_report
+
+    report = read_report(args.file)
+    text = report.dumps()
+    if args.output:
+        write_atomic(args.output, lambda tmp: tmp.write_text(text, encoding="utf-8"), args.force)
+        print(f"已导出：{args.output}")
+    else:
+        sys.stdout.write(text)
+    for f in report.findings:
+        print(f"{args.file}：{f.message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="xlsx-tools", description="政府信息公开工作年度报告（GK-2021 表式）：模板、校验与汇总工具")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="命令")
+
+    t = sub.add_parser("template", help="生成空白的报告模板工作簿")
+    t.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
+    t.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    t.set_defaults(func=cmd_template)
+
+    f = sub.add_parser("fill", help="按 JSON 数据填写模板，生成报告工作簿")
+    f.add_argument("data", help="报告数据（JSON，格式见 README）")
+    f.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
+    f.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    f.set_defaults(func=cmd_fill)
+
+    e = sub.add_parser("export", help="把报告工作簿导出为 JSON")
+    e.add_argument("file", help="报告工作簿（.xlsx）")
+    e.add_argument("-o", "--output", help="输出的 .json 文件（默认输出到屏幕）")
+    e.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    e.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ReadError as exc:
+        print(exc.finding.message, file=sys.stderr)
+        return EXIT_USAGE
+    except ReportError as exc:
+        print(f"{exc.source}：数据有误：", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutputError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for staff
+        print(f"内部错误：{type(exc).__name__}: {exc}（请将此信息反馈给维护人员）", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

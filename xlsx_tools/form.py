@@ -1,0 +1,372 @@
+"""The statutory form GK-2021 (国办公开办函〔2021〕30号) as plain data.
+
+This module knows what the form *is*: its tables as header trees, every cell with
+its canonical ID and labels, the metadata fields and the narrative sections.
+Where each piece sits in a workbook is `layout.py`; the rules are `rules.py`.
+Nothing here touches Excel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+FORM_ID = "GK-2021"
+FORM_TITLE = "政府信息公开工作年度报告"
+FORM_SOURCE = "国办公开办函〔2021〕30号"
+FIRST_YEAR = 2021
+
+COUNT = "count"
+AMOUNT = "amount"
+
+
+@dataclass(frozen=True)
+class Node:
+    """A row or column header of a statutory table.
+
+    `key` contributes one segment to the canonical ID (None for a pure grouping
+    header such as 三、本年度办理结果); `short` is the label used in messages.
+    """
+
+    label: str
+    key: str | None = None
+    children: tuple[Node, ...] = ()
+    short: str | None = None
+    total: bool = False
+    kind: str = COUNT
+
+    def leaves(self, path: tuple[Node, ...] = ()) -> list[tuple[Node, ...]]:
+        """Paths (root first) from this node down to each leaf."""
+        here = path + (self,)
+        if not self.children:
+            return [here]
+        return [leaf for child in self.children for leaf in child.leaves(here)]
+
+    @property
+    def depth(self) -> int:
+        return 1 + max((c.depth for c in self.children), default=0)
+
+
+def _path_key(path: tuple[Node, ...]) -> str:
+    return ".".join(n.key for n in path if n.key)
+
+
+def _path_name(path: tuple[Node, ...]) -> str:
+    """How a person names a row or column: its keyed group (if any), then itself."""
+    leaf = path[-1]
+    name = leaf.short or leaf.label
+    groups = [n for n in path[:-1] if n.key]
+    if not groups:
+        return name
+    sep = "" if groups[-1].label.startswith("（") else "·"
+    return f"{groups[-1].label}{sep}{name}"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One statutory table (or block of one): rows × columns of cells."""
+
+    table: str  # "t2" | "t3" | "t4" | "fee"
+    title: str  # printed above the block
+    rows: tuple[Node, ...]
+    cols: tuple[Node, ...]
+    corner: str = ""  # text in the top-left header block
+    col_root: str = ""  # a header spanning all columns (申请人情况)
+
+    @cached_property
+    def row_paths(self) -> list[tuple[Node, ...]]:
+        return [p for r in self.rows for p in r.leaves()]
+
+    @cached_property
+    def col_paths(self) -> list[tuple[Node, ...]]:
+        return [p for c in self.cols for p in c.leaves()]
+
+    def cell_id(self, row: tuple[Node, ...], col: tuple[Node, ...]) -> str:
+        return ".".join(k for k in (self.table, _path_key(row), _path_key(col)) if k)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One number of the report, with everything a reader or writer needs."""
+
+    id: str
+    table: str
+    grid: Grid = field(repr=False, compare=False)
+    row: tuple[Node, ...] = field(repr=False, compare=False)
+    col: tuple[Node, ...] = field(repr=False, compare=False)
+    kind: str = COUNT
+    total: bool = False
+
+    @property
+    def row_label(self) -> str:
+        return self.row[-1].label if self.row else ""
+
+    @property
+    def col_label(self) -> str:
+        return self.col[-1].label if self.col else ""
+
+    @property
+    def row_name(self) -> str:
+        return _path_name(self.row) if self.row else ""
+
+    @property
+    def col_name(self) -> str:
+        return _path_name(self.col) if self.col else ""
+
+    @property
+    def table_name(self) -> str:
+        return TABLE_NAMES[self.table]
+
+    @property
+    def display(self) -> str:
+        """表三「（三）不予公开1．属于国家秘密」自然人列 — as a person reads the printed table."""
+        parts = [self.table_name]
+        if not self.row:
+            parts.append(" ")
+        if self.row:
+            parts.append(f"「{self.row_name}」")
+        if self.col and self.col[-1].key:
+            parts.append(f"{self.col_name}列")
+        return "".join(parts)
+
+
+TABLE_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四", "fee": "信息处理费"}
+TABLE_TITLES = {
+    "t2": "二、主动公开政府信息情况",
+    "t3": "三、收到和处理政府信息公开申请情况",
+    "t4": "四、政府信息公开行政复议、行政诉讼情况",
+    "fee": "信息处理费情况",
+}
+
+# ---- Table 二 -------------------------------------------------------------------
+_DOCS = (
+    Node("本年制发件数", "issued"),
+    Node("本年废止件数", "repealed"),
+    Node("现行有效件数", "in_force"),
+)
+_DECISIONS = (Node("本年处理决定数量", "decisions"),)
+
+T2_GRIDS = (
+    Grid("t2", "第二十条第（一）项", (Node("规章", "rule"), Node("行政规范性文件", "normative")), _DOCS, corner="信息内容"),
+    Grid("t2", "第二十条第（五）项", (Node("行政许可", "license"),), _DECISIONS, corner="信息内容"),
+    Grid("t2", "第二十条第（六）项", (Node("行政处罚", "penalty"), Node("行政强制", "coercion")), _DECISIONS, corner="信息内容"),
+    Grid(
+        "t2",
+        "第二十条第（八）项",
+        (Node("行政事业性收费", "fee"),),
+        (Node("本年收费金额（单位：万元）", "amount", kind=AMOUNT),),
+        corner="信息内容",
+    ),
+)
+
+# ---- Table 三 -------------------------------------------------------------------
+T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+
+def _items(*labels_keys: tuple[str, str]) -> tuple[Node, ...]:
+    return tuple(Node(label, key) for label, key in labels_keys)
+
+
+T3_RESULTS = Node(
+    "三、本年度办理结果",
+    None,
+    (
+        Node("（一）予以公开", "disclosed"),
+        Node("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "partly_disclosed", short="（二）部分公开"),
+        Node(
+            "（三）不予公开",
+            "withheld",
+            _items(
+                ("1．属于国家秘密", "state_secret"),
+                ("2．其他法律行政法规禁止公开", "prohibited_by_law"),
+                ("3．危及“三安全一稳定”", "security_stability"),
+                ("4．保护第三方合法权益", "third_party"),
+                ("5．属于三类内部事务信息", "internal_affairs"),
+                ("6．属于四类过程性信息", "process_info"),
+                ("7．属于行政执法案卷", "enforcement_file"),
+                ("8．属于行政查询事项", "inquiry"),
+            ),
+        ),
+        Node(
+            "（四）无法提供",
+            "unavailable",
+            _items(
+                ("1．本机关不掌握相关政府信息", "not_held"),
+                ("2．没有现成信息需要另行制作", "needs_creation"),
+                ("3．补正后申请内容仍不明确", "unclear"),
+            ),
+        ),
+        Node(
+            "（五）不予处理",
+            "not_processed",
+            _items(
+                ("1．信访举报投诉类申请", "petition"),
+                ("2．重复申请", "duplicate"),
+                ("3．要求提供公开出版物", "publication"),
+                ("4．无正当理由大量反复申请", "excessive"),
+                ("5．要求行政机关确认或重新出具已获取信息", "confirmation"),
+            ),
+        ),
+        Node(
+            "（六）其他处理",
+            "other",
+            (
+                Node(
+                    "1．申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+                    "no_correction",
+                    short="1．逾期不补正",
+                ),
+                Node(
+                    "2．申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+                    "unpaid_fee",
+                    short="2．逾期未缴纳费用",
+                ),
+                Node("3．其他", "other"),
+            ),
+        ),
+        Node("（七）总计", "total", total=True),
+    ),
+)
+
+T3 = Grid(
+    "t3",
+    TABLE_TITLES["t3"],
+    (
+        Node("一、本年新收政府信息公开申请数量", "new", short="一、本年新收"),
+        Node("二、上年结转政府信息公开申请数量", "carried_over", short="二、上年结转"),
+        T3_RESULTS,
+        Node("四、结转下年度继续办理", "carried_forward"),
+    ),
+    (
+        Node("自然人", "natural"),
+        Node(
+            "法人或其他组织",
+            None,
+            _items(
+                ("商业企业", "business"),
+                ("科研机构", "research"),
+                ("社会公益组织", "nonprofit"),
+                ("法律服务机构", "legal"),
+                ("其他", "other_org"),
+            ),
+        ),
+        Node("总计", "total", total=True),
+    ),
+    corner=T3_NOTE,
+    col_root="申请人情况",
+)
+
+# ---- Table 四 -------------------------------------------------------------------
+_OUTCOMES = (
+    Node("结果维持", "upheld"),
+    Node("结果纠正", "corrected"),
+    Node("其他结果", "other"),
+    Node("尚未审结", "pending"),
+    Node("总计", "total", total=True),
+)
+T4 = Grid(
+    "t4",
+    TABLE_TITLES["t4"],
+    (),
+    (
+        Node("行政复议", "review", _OUTCOMES),
+        Node(
+            "行政诉讼",
+            None,
+            (
+                Node("未经复议直接起诉", "suit_direct", _OUTCOMES),
+                Node("复议后起诉", "suit_after_review", _OUTCOMES),
+            ),
+        ),
+    ),
+)
+
+# ---- Fee figures of section 六 ---------------------------------------------------
+FEE = Grid(
+    "fee",
+    TABLE_TITLES["fee"],
+    (
+        Node("发出收费通知的件数", "notices", short="发出收费通知的件数"),
+        Node("收费通知总金额（元）", "notice_amount", kind=AMOUNT, short="收费通知总金额"),
+        Node("实际收取的总金额（元）", "collected", kind=AMOUNT, short="实际收取的总金额"),
+    ),
+    (Node("数量或金额", None),),
+    corner="项目",
+)
+
+GRIDS: tuple[Grid, ...] = (*T2_GRIDS, T3, T4, FEE)
+
+
+def _cells() -> dict[str, Cell]:
+    cells: dict[str, Cell] = {}
+    for grid in GRIDS:
+        for row in grid.row_paths or [()]:
+            for col in grid.col_paths:
+                leaf_nodes = [p[-1] for p in (row, col) if p]
+                kind = AMOUNT if any(n.kind == AMOUNT for n in leaf_nodes) else COUNT
+                total = any(n.total for n in leaf_nodes)
+                cid = grid.cell_id(row, col)
+                assert cid not in cells, cid
+                cells[cid] = Cell(cid, grid.table, grid, row, col, kind, total)
+    return cells
+
+
+CELLS: dict[str, Cell] = _cells()
+"""Every number of the report, keyed by canonical ID, in printed order."""
+
+INPUT_IDS: tuple[str, ...] = tuple(c for c, cell in CELLS.items() if not cell.total)
+TOTAL_IDS: tuple[str, ...] = tuple(c for c, cell in CELLS.items() if cell.total)
+
+
+def t3_row_ids() -> list[str]:
+    return [_path_key(p) for p in T3.row_paths]
+
+
+def t3_col_ids() -> list[str]:
+    return [_path_key(p) for p in T3.col_paths]
+
+
+# ---- Metadata and narrative ------------------------------------------------------
+TEXT, INTEGER, DATE, CHOICE = "text", "integer", "date", "choice"
+
+
+@dataclass(frozen=True)
+class MetaField:
+    key: str
+    label: str
+    type: str = TEXT
+    required: bool = False
+    prompt: str = ""
+    choices: tuple[str, ...] = ()
+
+
+REPORT_KINDS = ("部门报告", "政府报告", "汇总报告")
+
+META_FIELDS: tuple[MetaField, ...] = (
+    MetaField("agency", "单位名称", TEXT, True, "填写报告单位全称，如：某某县人力资源和社会保障局"),
+    MetaField("uscc", "统一社会信用代码", TEXT, False, "18 位统一社会信用代码（GB 32100-2015），大写字母与数字"),
+    MetaField("year", "报告年度", INTEGER, True, "报告所属年度，如 2025（于次年 1 月 31 日前发布）"),
+    MetaField("kind", "报告类型", CHOICE, False, "部门报告：县级以上政府部门；政府报告：本级政府；汇总报告：多个单位合并而成", REPORT_KINDS),
+    MetaField("covers", "汇总单位数", INTEGER, False, "仅汇总报告填写：本报告合并了多少个单位的报告"),
+    MetaField("parent", "上级单位/所属地区", TEXT, False, "如：某某县人民政府；用于分级汇总"),
+    MetaField("preparer", "填报人", TEXT, False, "负责填报的工作人员姓名"),
+    MetaField("phone", "联系电话", TEXT, False, "填报人联系电话"),
+    MetaField("filled_on", "填报日期", DATE, False, "日期格式，如 2026-01-10"),
+    MetaField("published_on", "发布日期", DATE, False, "报告公开发布的日期；部门报告应不晚于次年 1 月 31 日"),
+)
+META: dict[str, MetaField] = {m.key: m for m in META_FIELDS}
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    prompt: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("overview", "一、总体情况", "通常包括主动公开、依申请公开、政府信息管理、平台建设、监督保障五部分"),
+    Section("problems", "五、存在的主要问题及改进情况", "上年度问题的整改情况和本年度存在的主要问题、改进措施"),
+    Section("other", "六、其他需要报告的事项", "含信息处理费收取情况，以及其他需要报告的事项"),
+)
+SECTION: dict[str, Section] = {s.key: s for s in SECTIONS}

@@ -1,0 +1,48 @@
+"""Writing output files: atomically, never over an existing file unless asked."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+
+class OutputError(Exception):
+    """An output that cannot or may not be written (Chinese message)."""
+
+
+def check_target(path: str | Path, force: bool) -> Path:
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"输出路径 {path} 是文件夹，请给出文件名")
+    if path.exists() and not force:
+        raise OutputError(f"输出文件 {path} 已存在；如需覆盖请加 --force")
+    if not path.parent.exists():
+        raise OutputError(f"输出文件夹 {path.parent} 不存在")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path next to `path`; on success it replaces `path` in one step.
+    On any error or Ctrl-C the temporary file is removed and `path` is untouched."""
+    path = check_target(path, force)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        if path.exists() and not force:  # appeared meanwhile
+            raise OutputError(f"输出文件 {path} 已存在；如需覆盖请加 --force")
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: str | Path, writer: Callable[[Path], None], force: bool = False) -> Path:
+    with atomic_path(path, force) as tmp:
+        writer(tmp)
+    return Path(path)

@@ -1,0 +1,153 @@
+"""A report as plain data keyed by canonical ID, and its JSON interchange form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import Finding, Number
+from .form import CELLS, CHOICE, DATE, FORM_ID, INPUT_IDS, INTEGER, META, META_FIELDS, SECTION, SECTIONS, TEXT
+
+
+@dataclass
+class Report:
+    """What a submission states. Readers produce it; nothing downstream knows its source.
+
+    `cells` holds every canonical ID the source states (None where a cell's value could
+    not be used); `where` the workbook address each was read from; `findings` what the
+    reader noticed (blank cells, numbers stored as text …).
+    """
+
+    meta: dict = field(default_factory=dict)
+    cells: dict[str, Number | None] = field(default_factory=dict)
+    text: dict[str, str] = field(default_factory=dict)
+    form: str = FORM_ID
+    source: str | None = None
+    where: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        meta = {}
+        for m in META_FIELDS:
+            v = self.meta.get(m.key)
+            if v is None or v == "":
+                continue
+            meta[m.key] = v.isoformat() if isinstance(v, dt.date) else v
+        cells = {cid: self.cells[cid] for cid in CELLS if cid in self.cells}
+        text = {s.key: self.text[s.key] for s in SECTIONS if self.text.get(s.key)}
+        return {"form": self.form, "meta": meta, "cells": cells, "text": text}
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"
+
+
+class ReportError(ValueError):
+    """A JSON report that does not fit the form; `problems` are Chinese sentences."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}：" + "；".join(problems))
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def report_from_json(data: object, source: str = "JSON") -> Report:
+    """Build a Report from the interchange form, or raise ReportError listing every problem."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise ReportError(source, ["顶层应为 JSON 对象（{…}）"])
+    unknown_top = sorted(set(data) - {"form", "meta", "cells", "text"})
+    if unknown_top:
+        problems.append(f"未知的顶层字段：{', '.join(unknown_top)}")
+    form = data.get("form", FORM_ID)
+    if form != FORM_ID:
+        problems.append(f"表式版本为「{form}」，本工具支持 {FORM_ID}")
+
+    meta_in = data.get("meta", {})
+    meta: dict = {}
+    if not isinstance(meta_in, dict):
+        problems.append("meta 应为 JSON 对象")
+        meta_in = {}
+    for key, value in meta_in.items():
+        spec = META.get(key)
+        if spec is None:
+            problems.append(f"未知的封面字段「{key}」")
+            continue
+        if value is None:
+            continue
+        if spec.type == INTEGER:
+            if not (isinstance(value, int) and not isinstance(value, bool)):
+                problems.append(f"封面字段 {key}（{spec.label}）应为整数，实为 {value!r}")
+                continue
+        elif spec.type == DATE:
+            try:
+                value = dt.date.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                value = None
+            if value is None:
+                problems.append(f"封面字段 {key}（{spec.label}）应为 YYYY-MM-DD 格式的日期，实为 {meta_in[key]!r}")
+                continue
+        elif spec.type == CHOICE:
+            if value not in spec.choices:
+                problems.append(f"封面字段 {key}（{spec.label}）应为 {'、'.join(spec.choices)} 之一，实为 {value!r}")
+                continue
+        elif spec.type == TEXT and not isinstance(value, str):
+            problems.append(f"封面字段 {key}（{spec.label}）应为文本，实为 {value!r}")
+            continue
+        meta[key] = value
+    for spec in META_FIELDS:
+        if spec.required and meta_in.get(spec.key) in (None, ""):
+            problems.append(f"缺少必填的封面字段 {spec.key}（{spec.label}）")
+
+    cells_in = data.get("cells", {})
+    cells: dict[str, Number] = {}
+    if not isinstance(cells_in, dict):
+        problems.append("cells 应为 JSON 对象")
+        cells_in = {}
+    for cid, value in cells_in.items():
+        if cid not in CELLS:
+            problems.append(f"未知的单元格编号「{cid}」")
+        elif not _is_number(value):
+            problems.append(f"{cid}（{CELLS[cid].display}）应为数字，实为 {value!r}")
+        else:
+            cells[cid] = value
+    missing = [cid for cid in INPUT_IDS if cid not in cells_in]
+    if missing:
+        shown = "、".join(missing[:5]) + (f" 等 {len(missing)} 个" if len(missing) > 5 else "")
+        problems.append(f"缺少必填的单元格：{shown}")
+
+    text_in = data.get("text", {})
+    text: dict[str, str] = {}
+    if not isinstance(text_in, dict):
+        problems.append("text 应为 JSON 对象")
+        text_in = {}
+    for key, value in text_in.items():
+        if key not in SECTION:
+            problems.append(f"未知的正文部分「{key}」（应为 {'、'.join(SECTION)}）")
+        elif not isinstance(value, str):
+            problems.append(f"正文部分 {key} 应为文本")
+        else:
+            text[key] = value
+
+    if problems:
+        raise ReportError(source, problems)
+    return Report(meta=meta, cells=cells, text=text, form=FORM_ID, source=source)
+
+
+def load_json(path: str | Path) -> Report:
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReportError(str(path), [f"无法读取文件（{type(exc).__name__}）"]) from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ReportError(str(path), [f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近（{exc.msg}）"]) from None
+    return report_from_json(data, str(path))
