@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install xlsx-tools into ./.venv. With --test, also what the tests need:
+# LibreOffice (a real spreadsheet engine), poppler-utils (pdftotext) and a CJK font,
+# from Debian's packages, and the Python test extra.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extra=""
+if [ "${1:-}" = "--test" ]; then
+  extra="[test]"
+  need=""
+  command -v soffice >/dev/null 2>&1 || need="$need libreoffice-calc-nogui"
+  command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
+  { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qiE "wqy|noto.*cjk"; } || need="$need fonts-wqy-microhei"
+  if [ -n "$need" ]; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "Installing Debian packages:$need"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $need
+  fi
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".$extra"
+echo "xlsx-tools installed in .venv"
