@@ -261,7 +261,7 @@ CHECK_FIRST_ROW = 4  # 0-based row of the first check
 
 
 def _checks() -> SheetLayout:
-    widths = {0: 26, 1: 14, 2: 6, 3: 28, 4: 30, 5: 10, 6: 30, 7: 10, 8: 8, 9: 7, 10: 9}
+    widths = {0: 38, 1: 15, 2: 6, 3: 50, 4: 30, 5: 12, 6: 40, 7: 12, 8: 8, 9: 7, 10: 8}
     sheet = SheetLayout(CHECK_SHEET, widths=widths, repeat_rows=(3, 3), freeze=(4, 0), landscape=True)
     _title(sheet, "校验（勾稽关系实时检查，由公式自动计算）", len(CHECK_HEADERS))
     sheet.labels.append(Label(Pos(CHECK_SHEET, 1, 0), "错误数", role="rowlabel"))

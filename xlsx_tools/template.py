@@ -77,7 +77,7 @@ class Styles:
         self.status = wb.add_format(box | {"bold": True, "font_size": 12})
         self.run_status = wb.add_format(box | {"locked": False})
         self.fixed = wb.add_format(box)
-        self.cell = wb.add_format(box | {"font_size": 10})
+        self.cell = wb.add_format(base | {"border": 1, "font_size": 10})
         self.bad = wb.add_format({"bg_color": ERROR_FILL, "font_color": ERROR_FONT})
         self.warn = wb.add_format({"bg_color": WARNING_FILL, "font_color": WARNING_FONT})
         self.good = wb.add_format({"bg_color": PASS_FILL, "font_color": PASS_FONT})
