@@ -250,3 +250,35 @@ def test_date_and_text_round_trip_through_libreoffice(recalculated):
     assert isinstance(report.meta["published_on"], dt.date)
     assert report.meta["uscc"] == base.meta["uscc"]
     assert report.cells["t3.total.total"] == base.cells["t3.total.total"]
+
+
+def _pixels_of_colour(pdf: Path, page: int, rgb: tuple[int, int, int], tmp: Path) -> int:
+    """Render one PDF page (pdftoppm, PPM) and count pixels of exactly this colour."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    stem = tmp / f"p{page}"
+    subprocess.run(["pdftoppm", "-r", "40", "-f", str(page), "-l", str(page), str(pdf), str(stem)], check=True)
+    [ppm] = list(tmp.glob(f"p{page}*.ppm"))
+    data = ppm.read_bytes()
+    # header: P6 <w> <h> <max>\n then raw RGB
+    parts = data.split(maxsplit=4)
+    assert parts[0] == b"P6"
+    raw = parts[4]
+    target = bytes(rgb)
+    return sum(1 for i in range(0, len(raw) - 2, 3) if raw[i : i + 3] == target)
+
+
+def test_failed_identity_cells_light_up_when_printed(tmp_path, libreoffice):
+    """Conditional formats evaluated by a real engine: the 表三 page of a workbook with a
+    T3-BALANCE error has error-red cells, the balanced one has none."""
+    from xlsx_tools.layout import SHEET_ORDER, T3_SHEET
+    from xlsx_tools.template import ERROR_FILL
+
+    red = tuple(int(ERROR_FILL[i : i + 2], 16) for i in (1, 3, 5))
+    balanced, unbalanced = cases()["balanced"][0], cases()["T3-BALANCE"][0]
+    files = [tmp_path / "ok.xlsx", tmp_path / "bad.xlsx"]
+    build_workbook(files[0], balanced)
+    build_workbook(files[1], unbalanced)
+    pdfs = libreoffice.convert(files, "pdf", tmp_path / "pdf")
+    page = SHEET_ORDER.index(T3_SHEET) + 1  # one page per sheet before it
+    assert _pixels_of_colour(pdfs[0], page, red, tmp_path / "a") == 0
+    assert _pixels_of_colour(pdfs[1], page, red, tmp_path / "b") > 100
