@@ -23,7 +23,7 @@ def remote_bas() -> Path:
 
 def remote_bas_actions() -> set[str]:
     text = remote_bas().read_text(encoding="utf-8")
-    return set(re.findall(r"^Sub (\w+)\(wb As Workbook, action As Dictionary\)", text, flags=re.M))
+    return set(re.findall(r"^Sub (\w+)\(wb As Workbook, action As Dictionary\)", text, flags=re.MULTILINE))
 
 
 def _cells(ws, action):

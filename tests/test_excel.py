@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from remote_actions import apply_actions, fill_of, remote_bas_actions
 
 from xlsx_tools.excel import check_book, open_payload, validate_book, validate_caller, validate_payload
 from xlsx_tools.excel.results import INPUT_KEYS, RESULT_FIRST_ROW
@@ -21,10 +22,8 @@ from xlsx_tools.rules import compute_totals
 from xlsx_tools.template import ERROR_FILL, INPUT_FILL, WARNING_FILL
 from xlsx_tools.validate import validate_file
 
-from remote_actions import apply_actions, fill_of, remote_bas_actions
-
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-import xlwings as xw  # noqa: E402
+import xlwings as xw
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 UNBALANCED = EXAMPLES / "05-自然资源局-结转不平衡.xlsx"
@@ -100,7 +99,7 @@ def test_unbalanced_workbook():
     assert writes[(status.sheet, status.row, status.col)] == [[status_text(2, 1)]]
 
     (alert,) = of(actions, "alert")
-    prompt, title, buttons, mode, callback = alert["args"]
+    prompt, _title, buttons, mode, callback = alert["args"]
     assert prompt.startswith("发现 2 处错误、1 处提示")
     assert expected[0].message in prompt and RESULT_SHEET in prompt
     assert (buttons, mode, callback) == ("ok", "critical", "")

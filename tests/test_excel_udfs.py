@@ -14,7 +14,7 @@ from xlsx_tools.livechecks import FAIL, PASS
 from xlsx_tools.payload import book_payload
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-from xlsx_tools.excel.udfs import GK_FINDINGS, GK_RULE  # noqa: E402
+from xlsx_tools.excel.udfs import GK_FINDINGS, GK_RULE
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

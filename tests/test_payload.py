@@ -16,7 +16,7 @@ from xlsx_tools.payload import book_payload
 from xlsx_tools.reader import read_report
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-import xlwings as xw  # noqa: E402
+import xlwings as xw
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 UNBALANCED = EXAMPLES / "05-自然资源局-结转不平衡.xlsx"

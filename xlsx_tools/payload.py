@@ -74,8 +74,7 @@ def _defined_names(path: Path, sheets: list[str]) -> list[dict]:
         if target not in sheets:
             continue
         name = dn.get("name", "")
-        if name.startswith("_xlnm."):
-            name = name[len("_xlnm.") :]
+        name = name.removeprefix("_xlnm.")
         local = dn.get("localSheetId")
         scope = all_sheets[int(local)] if local is not None and int(local) < len(all_sheets) else None
         names.append(

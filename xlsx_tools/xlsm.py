@@ -157,4 +157,4 @@ def build_xlsm(target, interpreter: str | None = None, server_url: str | None = 
     build_workbook(target, extra=extra)
 
 
-__all__ = ["build_xlsm", "BuildError", "vba_project_bin", "conf_rows", "MACRO_NAME", "CONF_SHEET", "SERVER_KEY"]
+__all__ = ["CONF_SHEET", "MACRO_NAME", "SERVER_KEY", "BuildError", "build_xlsm", "conf_rows", "vba_project_bin"]

@@ -95,7 +95,7 @@ def validate_caller() -> None:
     book = xw.Book.caller()
     try:
         validate_book(book)
-    except Exception as exc:  # staff see a sentence, not a traceback
+    except Exception as exc:  # noqa: BLE001 - staff see a sentence, not a traceback
         book.app.alert(
             f"校验时出现内部错误：{type(exc).__name__}: {exc}\n请将此信息反馈给维护人员。",
             title=ALERT_TITLE,

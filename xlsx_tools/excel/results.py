@@ -142,4 +142,4 @@ def fill_plan(findings: list[Finding], found: dict[str, Pos]) -> list[tuple[Rect
     return plan
 
 
-__all__ = ["alert_text", "alert_mode", "fill_plan", "result_rows", "run_status", "RESULT_FIRST_ROW"]
+__all__ = ["RESULT_FIRST_ROW", "alert_mode", "alert_text", "fill_plan", "result_rows", "run_status"]

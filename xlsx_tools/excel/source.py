@@ -33,7 +33,7 @@ class BookSource:
                     continue
                 try:
                     ref = name.refers_to
-                except Exception:  # a name the engine cannot resolve is not an anchor
+                except Exception:  # noqa: BLE001, S112 - a name the engine cannot resolve is not an anchor
                     continue
                 pos = parse_ref(ref or "")
                 if pos is not None and pos.sheet in self._sheets:

@@ -36,7 +36,7 @@ def _findings(caller, cells) -> list[Finding]:
 
 @xw.func(volatile=True)
 @xw.arg("cells", "range", doc="可选：只列出涉及这个区域内单元格的问题")
-def GK_FINDINGS(caller, cells=None):  # noqa: N802 - Excel function name
+def GK_FINDINGS(caller, cells=None):
     """校验本工作簿，返回问题清单（级别、规则、表、行、列、单元格、左边、右边、说明）。"""
     rows = result_rows(_findings(caller, cells))
     if not rows:
@@ -47,7 +47,7 @@ def GK_FINDINGS(caller, cells=None):  # noqa: N802 - Excel function name
 @xw.func(volatile=True)
 @xw.arg("rule", doc="规则编号，如 T3-BALANCE、T4-SUM、TYPE、FEE-COLLECTED")
 @xw.arg("cells", "range", doc="可选：只看涉及这个区域内单元格的问题")
-def GK_RULE(caller, rule, cells=None):  # noqa: N802 - Excel function name
+def GK_RULE(caller, rule, cells=None):
     """某条规则是否通过：返回「通过」或「不通过」。"""
     rule_id = str(rule or "").strip().upper()
     if rule_id not in RULES:
