@@ -52,11 +52,10 @@ def main() -> int:
         payload = book_payload(path)
         validate_file(path, today=TODAY)  # warm caches and imports
         validate_book(open_payload(payload), TODAY)
-        base = timed(lambda: validate_file(path, today=TODAY), args.repeat)
-        opening = timed(lambda: open_payload(payload), args.repeat)
+        base = timed(lambda p=path: validate_file(p, today=TODAY), args.repeat)
+        opening = timed(lambda p=payload: open_payload(p), args.repeat)
         books = [open_payload(payload) for _ in range(args.repeat)]
-        it = iter(books)
-        runs = timed(lambda: validate_book(next(it), TODAY), args.repeat)
+        runs = timed(lambda books=iter(books): validate_book(next(books), TODAY), args.repeat)
         actions = len(books[0].json()["actions"])
         for book in books:
             book.close()

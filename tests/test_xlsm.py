@@ -110,6 +110,8 @@ def test_conf_sheet(built, tmp_path):
     assert wb.sheetnames == SHEETS
     conf = wb[xlsm.CONF_SHEET]
     assert conf.sheet_state == "hidden"
+    keys = [r[0] for r in conf.iter_rows(values_only=True)]
+    assert None not in keys  # xlwings reads keys from A1 down to the first blank
     rows = {r[0]: r[1] for r in conf.iter_rows(values_only=True)}
     assert rows == {"UDF_MODULES": "xlsx_tools.excel.udfs", xlsm.SERVER_KEY: None}  # no interpreter: xlwings' own setting
 

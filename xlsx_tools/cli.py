@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("build-xlsm", help="生成含「校验」按钮（xlwings 宏）的模板 .xlsm")
     x.add_argument("-o", "--output", default="workbook_template.xlsm", help="输出的 .xlsm 文件（默认 workbook_template.xlsm）")
-    x.add_argument("--interpreter", help="校验时使用的 Python（写入 xlwings.conf 的 INTERPRETER_WIN/MAC；默认用 xlwings 的设置）")
+    x.add_argument("--interpreter", help="校验时使用的 Python（写入 xlwings.conf 的 INTERPRETER_WIN；默认用 xlwings 的设置）")
     x.add_argument("--server-url", help="校验服务器地址（写入 xlwings.conf 的 GK_SERVER_URL；默认留空，在本机校验）")
     x.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     x.set_defaults(func=cmd_build_xlsm)

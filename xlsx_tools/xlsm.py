@@ -113,7 +113,6 @@ def conf_rows(interpreter: str | None = None, server_url: str | None = None) -> 
     rows = []
     if interpreter:
         rows.append(("INTERPRETER_WIN", interpreter, "Windows 上运行校验的 Python（python.exe 的完整路径）"))
-        rows.append(("INTERPRETER_MAC", interpreter, "macOS 上运行校验的 Python"))
     rows.append(("UDF_MODULES", UDF_MODULE, "工作表函数 GK_FINDINGS、GK_RULE 所在的模块"))
     rows.append((SERVER_KEY, server_url or "", "校验服务器地址；留空则在本机用 Python 校验"))
     return rows
