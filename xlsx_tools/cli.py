@@ -11,6 +11,7 @@ import sys
 from .findings import ReadError
 from .output import OutputError, write_atomic
 from .report import ReportError
+from .xlsm import BuildError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +56,14 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_build_xlsm(args) -> int:
+    from .xlsm import build_xlsm
+
+    out = write_atomic(args.output, lambda tmp: build_xlsm(tmp, args.interpreter, args.server_url), args.force)
+    print(f"已生成含「校验」按钮的模板：{out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="xlsx-tools", description="政府信息公开工作年度报告（GK-2021 表式）：模板、校验与汇总工具")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="命令")
@@ -75,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", help="输出的 .json 文件（默认输出到屏幕）")
     e.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     e.set_defaults(func=cmd_export)
+
+    x = sub.add_parser("build-xlsm", help="生成含「校验」按钮（xlwings 宏）的模板 .xlsm")
+    x.add_argument("-o", "--output", default="workbook_template.xlsm", help="输出的 .xlsm 文件（默认 workbook_template.xlsm）")
+    x.add_argument("--interpreter", help="校验时使用的 Python（写入 xlwings.conf 的 INTERPRETER_WIN；默认用 xlwings 的设置）")
+    x.add_argument("--server-url", help="校验服务器地址（写入 xlwings.conf 的 GK_SERVER_URL；默认留空，在本机校验）")
+    x.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    x.set_defaults(func=cmd_build_xlsm)
     return p
 
 
@@ -89,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{exc.source}：数据有误：", file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except BuildError as exc:
+        print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except OutputError as exc:
         print(str(exc), file=sys.stderr)

@@ -1,0 +1,145 @@
+"""What the 校验 button shows: the 校验结果 rows, the alert text, which cells get which fill.
+
+Pure functions over findings and cell positions, shared by `validate_book` (which
+writes them into the workbook) and the worksheet functions (which return the rows).
+"""
+
+from __future__ import annotations
+
+from ..findings import ERROR, SEVERITY_ZH, WARNING, Finding, count
+from ..form import CELLS, INPUT_IDS, META, SECTION
+from ..formulas import a1_range, rectangles
+from ..layout import COVER, LAYOUT, RESULT_HEADERS, RESULT_SHEET, Pos, parse_a1
+from ..livechecks import status_text
+from ..template import ERROR_FILL, INPUT_FILL, WARNING_FILL
+
+ALERT_TITLE = "政府信息公开工作年度报告 · 校验"
+ALERT_SHOWN = 5  # findings named in the alert
+ALERT_LIMIT = 900  # characters: MsgBox prompts are cut at 1024
+_HEADER_ROW = next(lb.pos.row for lb in LAYOUT.sheets[RESULT_SHEET].labels if lb.text == RESULT_HEADERS[0])
+RESULT_FIRST_ROW = _HEADER_ROW + 1  # 0-based row of the first finding on 校验结果
+INPUT_KEYS = frozenset(INPUT_IDS) | {k for k in LAYOUT.pos if k.startswith(("meta.", "text."))}
+"""Cells staff fill (the template gives them INPUT_FILL): the ones the button colours."""
+
+Rect = tuple[str, int, int, int, int]
+
+
+def _label(key: str) -> tuple[str, str, str]:
+    """(table, row, column) of a cell key as people read them."""
+    if key in CELLS:
+        cell = CELLS[key]
+        return cell.table_name, cell.row_name, cell.col_name
+    if key.startswith("meta."):
+        spec = META.get(key[5:])
+        return COVER, spec.label if spec else key, ""
+    if key.startswith("text."):
+        section = SECTION.get(key[5:])
+        return LAYOUT.pos[key].sheet if key in LAYOUT.pos else "", section.label if section else key, ""
+    return "", "", ""
+
+
+def _summary(values: list[str], unit: str) -> str:
+    """'自然人' for one value, 'a、b' for two, 'a 等 5 行' for more."""
+    seen = list(dict.fromkeys(v for v in values if v))
+    if len(seen) <= 2:
+        return "、".join(seen)
+    return f"{seen[0]} 等 {len(seen)} {unit}"
+
+
+def addresses(where: list[str]) -> str:
+    """表三!D5、表三!D7:D9 — the addresses of a finding, contiguous cells as ranges."""
+    positions = []
+    for w in where:
+        sheet, _, a1 = w.rpartition("!")
+        try:
+            positions.append(Pos(sheet, *parse_a1(a1)))
+        except ValueError:
+            return "、".join(where)
+    return "、".join(f"{r[0]}!{a1_range(r)}" for r in rectangles(positions))
+
+
+def _number(value) -> object:
+    return "" if value is None else value
+
+
+def finding_row(f: Finding) -> list:
+    """One row of the 校验结果 sheet, in the order of layout.RESULT_HEADERS."""
+    labels = [_label(k) for k in f.cells]
+    return [
+        SEVERITY_ZH[f.severity],
+        f.rule,
+        _summary([t for t, _, _ in labels], "个表"),
+        _summary([r for _, r, _ in labels], "行"),
+        _summary([c for _, _, c in labels], "列"),
+        addresses(f.where),
+        _number(f.expected),
+        _number(f.actual),
+        f.message,
+    ]
+
+
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then warnings; otherwise in the order the rules found them."""
+    return sorted(findings, key=lambda f: f.severity != ERROR)
+
+
+def result_rows(findings: list[Finding]) -> list[list]:
+    return [finding_row(f) for f in ordered(findings)]
+
+
+def run_status(findings: list[Finding]) -> str:
+    """The cover's 按钮校验结果 cell (the same sentence as the live status)."""
+    return status_text(*count(findings))
+
+
+def alert_text(findings: list[Finding]) -> str:
+    """校验通过, or how many errors and warnings with the first few named."""
+    errors, warnings = count(findings)
+    if not findings:
+        return "校验通过：未发现问题。"
+    head = f"发现 {errors} 处错误、{warnings} 处提示。" if errors else f"没有错误，有 {warnings} 处提示，请核实。"
+    lines = [head, ""]
+    shown = ordered(findings)[:ALERT_SHOWN]
+    for i, f in enumerate(shown, start=1):
+        lines.append(f"{i}. 【{SEVERITY_ZH[f.severity]}】{f.message}")
+    if len(findings) > len(shown):
+        lines.append(f"……另有 {len(findings) - len(shown)} 处")
+    lines += ["", f"全部问题见「{RESULT_SHEET}」工作表；相关填报单元格已标为红色（错误）或黄色（提示）。"]
+    text = "\n".join(lines)
+    if len(text) > ALERT_LIMIT:
+        text = text[: ALERT_LIMIT - 1] + "…"
+    return text
+
+
+def alert_mode(findings: list[Finding]) -> str:
+    return "critical" if count(findings)[0] else "info"
+
+
+def _cells(keys: set[str], found: dict[str, Pos]) -> list[Pos]:
+    """Every worksheet cell of the given keys, merged value cells across their full width."""
+    out = []
+    for key in keys:
+        pos = found[key]
+        span = LAYOUT.sheets[LAYOUT.pos[key].sheet].value_span.get(key, 1) if key in LAYOUT.pos else 1
+        out.extend(pos.moved(dcol=i) for i in range(span))
+    return out
+
+
+def fill_plan(findings: list[Finding], found: dict[str, Pos]) -> list[tuple[Rect, str]]:
+    """(rectangle, colour) in the order to apply them: every input cell back to the
+    template's input fill, then the cells of warnings, then those of errors (an
+    error wins where a cell has both)."""
+    inputs = {k for k in found if k in INPUT_KEYS}
+    marked: dict[str, str] = {}
+    for f in findings:
+        for key in f.cells:
+            if key in inputs and marked.get(key) != ERROR:
+                marked[key] = f.severity
+    plan: list[tuple[Rect, str]] = [(r, INPUT_FILL) for r in rectangles(_cells(inputs, found))]
+    for severity, colour in ((WARNING, WARNING_FILL), (ERROR, ERROR_FILL)):
+        keys = {k for k, s in marked.items() if s == severity}
+        plan += [(r, colour) for r in rectangles(_cells(keys, found))]
+    return plan
+
+
+__all__ = ["RESULT_FIRST_ROW", "alert_mode", "alert_text", "fill_plan", "result_rows", "run_status"]

@@ -1,0 +1,70 @@
+"""An open xlwings `Book` as a `reader.Source`.
+
+Works the same over every xlwings engine: the desktop Excel of the classic
+`RunPython` button (COM), and the remote engine that `xw.Book(json=payload)` opens
+from what xlwings' VBA client sends. Each sheet's values are read in one call (A1
+to the end of the used range), defined names once; nothing is written.
+"""
+
+from __future__ import annotations
+
+from ..layout import Pos
+from ..values import EXCEL_ERRORS, CellError
+from ..workbook_file import parse_ref
+
+
+class BookSource:
+    """Source over an xlwings Book (duck-typed: no xlwings import needed here)."""
+
+    def __init__(self, book):
+        self.book = book
+        self.name = book.name
+        self._sheets = {sheet.name: sheet for sheet in book.sheets}
+        self._rows: dict[str, list[list]] = {}
+        self._names: dict[str, Pos] | None = None
+
+    def names(self) -> dict[str, Pos]:
+        """Workbook-scoped names that refer to one cell (sheet-scoped ones are skipped)."""
+        if self._names is None:
+            found: dict[str, Pos] = {}
+            for name in self.book.names:
+                label = name.name
+                if "!" in label:
+                    continue
+                try:
+                    ref = name.refers_to
+                except Exception:  # noqa: BLE001, S112 - a name the engine cannot resolve is not an anchor
+                    continue
+                pos = parse_ref(ref or "")
+                if pos is not None and pos.sheet in self._sheets:
+                    found[label] = pos
+            self._names = found
+        return self._names
+
+    def sheet_names(self) -> list[str]:
+        return list(self._sheets)
+
+    def sheet(self, name: str):
+        return self._sheets[name]
+
+    def rows(self, sheet_name: str) -> list[list]:
+        """The sheet's values from A1 to the end of its used range (cached)."""
+        rows = self._rows.get(sheet_name)
+        if rows is None:
+            sheet = self._sheets.get(sheet_name)
+            rows = []
+            if sheet is not None:
+                last = sheet.used_range.last_cell
+                if last.row >= 1 and last.column >= 1:
+                    rows = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value or []
+            self._rows[sheet_name] = rows
+        return rows
+
+    def value(self, pos: Pos) -> object:
+        rows = self.rows(pos.sheet)
+        if pos.row < len(rows) and pos.col < len(rows[pos.row]):
+            value = rows[pos.row][pos.col]
+            if isinstance(value, str) and value in EXCEL_ERRORS:
+                return CellError(value)
+            return value
+        return None
