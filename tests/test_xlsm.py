@@ -198,3 +198,11 @@ def test_build_is_reproducible(tmp_path):
     xlsm.build_xlsm(b)
     assert a.read_bytes() == b.read_bytes()
 
+
+
+def test_committed_xlsm_equals_the_build(tmp_path):
+    """workbook_template.xlsm at the repo root is what `xlsx-tools build-xlsm` produces."""
+    out = tmp_path / "workbook_template.xlsm"
+    xlsm.build_xlsm(out)
+    committed = Path(__file__).resolve().parent.parent / "workbook_template.xlsm"
+    assert committed.read_bytes() == out.read_bytes()
