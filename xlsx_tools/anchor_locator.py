@@ -11,19 +11,24 @@ are checked to be still the statutory ones. Per statutory grid:
 - rows or columns found inside the grid that the form does not have (inserted) are
   reported, as an error if they hold numbers (those numbers are not counted).
 
-A grid that fails these checks is located again by its labels (`label_locator`), as
-when another program inserted rows without moving the names; only if that fails too
-are its unverifiable cells left unread, each with the label that is wrong and where.
+A grid that fails these checks is located again by its labels (`label_locator`, in
+reader.locate), as when another program inserted rows without moving the names; only
+if that fails too are its unverifiable cells left unread, each with the label that is
+wrong and where.
+
+Speed: everything that depends only on the defined names (where each grid is, where
+each of its ~150 labels must be) is compiled once into a `Plan` and remembered for
+that set of names — every copy of the template shares it. Reading a file then costs
+one comparison per label; findings are worked out only when a comparison fails.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
-from .form import CELLS, FORM_ID, META_FIELDS, SECTIONS
-from .layout import FORM_NAME, LAYOUT, Label, Pos, col_letter
-from .location import ANCHORS, SHAPES, Location, Shape, accepted, shown, where
+from .form import CELLS, META_FIELDS, SECTIONS
+from .layout import FORM_NAME, LAYOUT, Label, Pos, anchor_name, col_letter
+from .location import ANCHORS, SHAPES, Location, Shape, accepted, shown, where, where_of
 from .values import NUMBER, TEXT_NUMBER, classify, label_key, normalise_text
 
 
@@ -41,9 +46,18 @@ class LabelCheck:
     keys: frozenset[str]
 
 
-@lru_cache(maxsize=None)
+_LABEL_PLANS: dict[int, tuple[LabelCheck, ...]] = {}
+
+
 def label_plan(shape: Shape) -> tuple[LabelCheck, ...]:
     """Every label around a grid, derived once from the template layout."""
+    plan = _LABEL_PLANS.get(shape.index)
+    if plan is None:
+        plan = _LABEL_PLANS[shape.index] = _label_plan(shape)
+    return plan
+
+
+def _label_plan(shape: Shape) -> tuple[LabelCheck, ...]:
     tr, tc = shape.tmpl_rows, shape.tmpl_cols
     deps: dict[Label, list[str]] = {}
     for cid in shape.all_ids:
@@ -63,28 +77,126 @@ def label_plan(shape: Shape) -> tuple[LabelCheck, ...]:
     return tuple(plan)
 
 
-@lru_cache(maxsize=None)
-def key_plan(key: str) -> tuple[tuple[Label, int, int, frozenset[str]], ...]:
-    """Labels of a cover or narrative cell: (label, drow, dcol, keys) from the cell."""
-    p = LAYOUT.pos[key]
-    return tuple((lb, lb.pos.row - p.row, lb.pos.col - p.col, accepted(lb.text)) for lb in LAYOUT.labels_near(key))
-
-
 OTHER_KEYS: tuple[str, ...] = tuple([f"meta.{m.key}" for m in META_FIELDS] + [f"text.{s.key}" for s in SECTIONS])
+ANCHOR_OF: dict[str, str] = {k: anchor_name(k) for k in (*CELLS, *OTHER_KEYS)}
 
 
-class _Cells:
+# ---- the plan: what the defined names say ---------------------------------------------------
+@dataclass
+class GridPlan:
+    shape: Shape
+    sheet: str
+    found: list[list[Pos | None]]
+    rows_at: list[int | None]
+    cols_at: list[int | None]
+    missing: list[str]
+    misplaced: list[tuple[str, Pos]]
+    checks: list[tuple[LabelCheck, int, int]]  # label, actual row, actual column
+    inserted_rows: list[tuple[int, int]]  # (grid row before, sheet row)
+    inserted_cols: list[tuple[int, int]]
+    pos: dict[str, Pos] = field(default_factory=dict)
+
+    @property
+    def sound(self) -> bool:
+        """Every cell anchored, in grid shape, nothing inserted: only labels to check."""
+        return not (self.missing or self.misplaced or self.inserted_rows or self.inserted_cols)
+
+
+@dataclass
+class OtherPlan:
+    key: str
+    pos: Pos | None
+    checks: list[tuple[Label, int, int]]
+
+
+@dataclass
+class Plan:
+    names: dict[str, Pos]
+    grids: list[GridPlan]
+    other: list[OtherPlan]
+    where: dict[str, str]  # address of every anchored key
+
+
+def _grid_plan(names: dict[str, Pos], shape: Shape) -> GridPlan:
+    ids = shape.ids
+    found = [[names.get(ANCHOR_OF[cid]) for cid in row] for row in ids]
+    missing = [cid for row, prow in zip(ids, found) for cid, p in zip(row, prow) if p is None]
+    rows_at = [next((p.row for p in prow if p is not None), None) for prow in found]
+    cols_at = [next((prow[j].col for prow in found if prow[j] is not None), None) for j in range(len(ids[0]))]
+    sheet = next((p.sheet for prow in found for p in prow if p is not None), shape.sheet)
+    misplaced = [
+        (cid, p)
+        for i, (row, prow) in enumerate(zip(ids, found))
+        for j, (cid, p) in enumerate(zip(row, prow))
+        if p is not None and (p.sheet != sheet or p.row != rows_at[i] or p.col != cols_at[j])
+    ]
+    checks = []
+    for check in label_plan(shape):
+        base = rows_at[check.index] if check.by_row else rows_at[0]
+        col_base = cols_at[0] if check.by_row else cols_at[check.index]
+        if base is not None and col_base is not None:
+            checks.append((check, base + check.drow, col_base + check.dcol))
+    tr, tc = shape.tmpl_rows, shape.tmpl_cols
+    inserted_rows = [
+        (i, r)
+        for i in range(len(tr) - 1)
+        if rows_at[i] is not None and rows_at[i + 1] is not None and tr[i + 1] == tr[i] + 1
+        for r in range(rows_at[i] + 1, rows_at[i + 1])
+    ]
+    inserted_cols = [
+        (j, c)
+        for j in range(len(tc) - 1)
+        if cols_at[j] is not None and cols_at[j + 1] is not None and tc[j + 1] == tc[j] + 1
+        for c in range(cols_at[j] + 1, cols_at[j + 1])
+    ]
+    plan = GridPlan(shape, sheet, found, rows_at, cols_at, missing, misplaced, checks, inserted_rows, inserted_cols)
+    plan.pos = {cid: p for row, prow in zip(ids, found) for cid, p in zip(row, prow) if p is not None}
+    return plan
+
+
+def _other_plan(names: dict[str, Pos], key: str) -> OtherPlan:
+    p = names.get(ANCHOR_OF[key])
+    if p is None:
+        return OtherPlan(key, None, [])
+    tmpl = LAYOUT.pos[key]
+    checks = [(lb, p.row + lb.pos.row - tmpl.row, p.col + lb.pos.col - tmpl.col) for lb in LAYOUT.labels_near(key)]
+    return OtherPlan(key, p, checks)
+
+
+_PLANS: dict[int, Plan] = {}
+MAX_PLANS = 64
+
+
+def plan_for(names: dict[str, Pos]) -> Plan:
+    """The compiled plan for a set of defined names (remembered per names object: the
+    workbook reader hands out one object per distinct <definedNames> block)."""
+    plan = _PLANS.get(id(names))
+    if plan is not None and plan.names is names:
+        return plan
+    grids = [_grid_plan(names, shape) for shape in SHAPES]
+    other = [_other_plan(names, key) for key in OTHER_KEYS]
+    where = {k: where_of(p) for g in grids for k, p in g.pos.items()}
+    where.update({o.key: where_of(o.pos) for o in other if o.pos is not None})
+    plan = Plan(names, grids, other, where)
+    if len(_PLANS) >= MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[id(names)] = plan
+    return plan
+
+
+# ---- reading a workbook with a plan ------------------------------------------------------------
+class Cells:
     """Raw label values, straight from the source's rows where it has them."""
 
     def __init__(self, src):
         self.src = src
-        self.rows = getattr(src, "rows", None)
+        self._rows = getattr(src, "rows", None)
 
     def get(self, sheet: str, row: int, col: int) -> object:
         if row < 0 or col < 0:
             return None
-        if self.rows is not None:
-            rows = self.rows(sheet)
+        if self._rows is not None:
+            rows = self._rows(sheet)
             if row < len(rows):
                 r = rows[row]
                 return r[col] if col < len(r) else None
@@ -96,48 +208,47 @@ def form_version(src, names: dict[str, Pos]) -> str:
     return normalise_text(src.value(names[FORM_NAME]))
 
 
-def locate_grid(src, names: dict[str, Pos], shape: Shape, cells: _Cells | None = None) -> tuple[Location, str | None]:
+def locate_grid(cells: Cells, plan: GridPlan) -> tuple[Location, str | None]:
     """Positions of one grid's cells through the anchors, and the first problem that
     left cells unread (None when every cell was verified)."""
-    cells = cells or _Cells(src)
+    if plan.sound:
+        rows = cells._rows(plan.sheet) if cells._rows is not None else None
+        for check, r, c in plan.checks:
+            if rows is not None:
+                raw = rows[r][c] if 0 <= r < len(rows) and 0 <= c < len(rows[r]) else None
+            else:
+                raw = cells.get(plan.sheet, r, c)
+            if raw != check.label.text and label_key(raw) not in check.keys:
+                break
+        else:
+            return Location(pos=dict(plan.pos), how=ANCHORS), None
+    return _locate_grid_slowly(cells, plan)
+
+
+def _locate_grid_slowly(cells: Cells, plan: GridPlan) -> tuple[Location, str | None]:
+    shape, sheet = plan.shape, plan.sheet
     loc = Location(how=ANCHORS)
     problems: list[str] = []
-    ids = shape.ids
-    found = [[names.get(_anchor(cid)) for cid in row] for row in ids]
-    missing = [cid for row, prow in zip(ids, found) for cid, p in zip(row, prow) if p is None]
-    if missing:
-        loc.unread.update(missing)
-        problems.append(f"{len(missing)} 个单元格缺少定位名称")
+    bad: set[str] = set(plan.missing)
+    if plan.missing:
+        problems.append(f"{len(plan.missing)} 个单元格缺少定位名称")
         loc.add(
             "ANCHOR-MISSING",
-            f"{shape.name}有 {len(missing)} 个单元格缺少定位名称（如{CELLS[missing[0]].display}），"
+            f"{shape.name}有 {len(plan.missing)} 个单元格缺少定位名称（如{CELLS[plan.missing[0]].display}），"
             "可能是工作表或行列被删除，或表格被复制到了其他工作簿",
-            missing,
+            plan.missing,
         )
-    # The actual row of each grid row, the actual column of each grid column.
-    rows_at = [next((p.row for p in prow if p is not None), None) for prow in found]
-    cols_at = [next((prow[j].col for prow in found if prow[j] is not None), None) for j in range(len(ids[0]))]
-    sheet = next((p.sheet for prow in found for p in prow if p is not None), shape.sheet)
-    bad: set[str] = set(missing)
-    for i, (row, prow) in enumerate(zip(ids, found)):
-        for j, (cid, p) in enumerate(zip(row, prow)):
-            if p is not None and (p.sheet != sheet or p.row != rows_at[i] or p.col != cols_at[j]):
-                bad.add(cid)
-                problems.append(f"{CELLS[cid].display}的定位名称指向 {p.where}")
-                loc.add(
-                    "LAYOUT",
-                    f"{CELLS[cid].display}的定位名称指向 {p.where}，不在该行与该列的交叉处（单元格可能被剪切移动），该数未读取",
-                    [cid],
-                    [p.where],
-                )
-    # Labels.
+    for cid, p in plan.misplaced:
+        bad.add(cid)
+        problems.append(f"{CELLS[cid].display}的定位名称指向 {p.where}")
+        loc.add(
+            "LAYOUT",
+            f"{CELLS[cid].display}的定位名称指向 {p.where}，不在该行与该列的交叉处（单元格可能被剪切移动），该数未读取",
+            [cid],
+            [p.where],
+        )
     reported: set[tuple[int, int]] = set()
-    for check in label_plan(shape):
-        base = rows_at[check.index] if check.by_row else rows_at[0]
-        col_base = cols_at[0] if check.by_row else cols_at[check.index]
-        if base is None or col_base is None:
-            continue
-        r, c = base + check.drow, col_base + check.dcol
+    for check, r, c in plan.checks:
         raw = cells.get(sheet, r, c)
         if raw == check.label.text or label_key(raw) in check.keys:
             continue
@@ -151,56 +262,44 @@ def locate_grid(src, names: dict[str, Pos], shape: Shape, cells: _Cells | None =
                 what = "行" if check.by_row else "列"
                 loc.add(
                     "LAYOUT",
-                    f"{at} 应为「{check.label.text}」，实为「{shown(raw)}」：{shape.name}的{what}被改动，"
-                    f"该{what}的 {len(check.cells)} 个数未读取",
+                    f"{at} 应为「{check.label.text}」，实为「{shown(raw)}」：{shape.name}的{what}被改动，该{what}的 {len(check.cells)} 个数未读取",
                     fresh or list(check.cells),
                     [at],
                 )
         elif (r, c) not in reported:
             reported.add((r, c))
             loc.add("LABEL", f"{at} 应为「{check.label.text}」，实为「{shown(raw)}」（标题被改动，不影响读取）", [], [at])
-    _inserted(shape, cells, sheet, rows_at, cols_at, loc)
-    for row, prow in zip(ids, found):
-        for cid, p in zip(row, prow):
-            if cid not in bad and p is not None:
-                loc.pos[cid] = p
+    _inserted(cells, plan, loc)
+    loc.pos = {cid: p for cid, p in plan.pos.items() if cid not in bad}
     loc.unread.update(bad)
     return loc, (problems[0] if bad else None)
 
 
-def _inserted(shape: Shape, cells: _Cells, sheet: str, rows_at: list, cols_at: list, loc: Location) -> None:
+def _inserted(cells: Cells, plan: GridPlan, loc: Location) -> None:
     """Rows or columns inside the grid that the template does not have."""
-    tr, tc = shape.tmpl_rows, shape.tmpl_cols
-    first_col = min((c for c in cols_at if c is not None), default=None)
-    last_col = max((c for c in cols_at if c is not None), default=None)
-    if first_col is None:
+    shape, sheet, rows_at, cols_at = plan.shape, plan.sheet, plan.rows_at, plan.cols_at
+    known_cols = [c for c in cols_at if c is not None]
+    known_rows = [r for r in rows_at if r is not None]
+    if not known_cols or not known_rows:
         return
-    label_left = first_col - (tc[0] - min(lb.label.pos.col for lb in label_plan(shape)))
-    for i in range(len(tr) - 1):
-        a, b = rows_at[i], rows_at[i + 1]
-        if a is None or b is None or tr[i + 1] != tr[i] + 1 or b - a <= 1:
-            continue
-        for r in range(a + 1, b):
-            texts = [cells.get(sheet, r, c) for c in range(label_left, first_col)]
-            values = [(c, cells.get(sheet, r, c)) for c in range(first_col, last_col + 1)]
-            label = next((shown(t) for t in texts if t not in (None, "")), "")
-            place = f"{shape.name}第 {r + 1} 行" + (f"「{label}」" if label else "")
-            between = f"位于「{shape.row_name(i)}」与「{shape.row_name(i + 1)}」之间"
-            _extra(loc, sheet, place, between, values, by_row=True, r=r)
-    for j in range(len(tc) - 1):
-        a, b = cols_at[j], cols_at[j + 1]
-        if a is None or b is None or tc[j + 1] != tc[j] + 1 or b - a <= 1:
-            continue
-        top = min(r for r in rows_at if r is not None)
-        bottom = max(r for r in rows_at if r is not None)
-        for c in range(a + 1, b):
-            values = [(r, cells.get(sheet, r, c)) for r in range(top, bottom + 1)]
-            place = f"{shape.name} {col_letter(c)} 列"
-            between = f"位于「{shape.col_name(j)}」列与「{shape.col_name(j + 1)}」列之间"
-            _extra(loc, sheet, place, between, values, by_row=False, c=c)
+    first_col, last_col = min(known_cols), max(known_cols)
+    label_left = max(0, first_col - (shape.tmpl_cols[0] - min(ch.label.pos.col for ch in label_plan(shape))))
+    for i, r in plan.inserted_rows:
+        texts = [cells.get(sheet, r, c) for c in range(label_left, first_col)]
+        values = [(c, cells.get(sheet, r, c)) for c in range(first_col, last_col + 1)]
+        label = next((shown(t) for t in texts if t not in (None, "")), "")
+        place = f"{shape.name}第 {r + 1} 行" + (f"「{label}」" if label else "")
+        between = f"位于「{shape.row_name(i)}」与「{shape.row_name(i + 1)}」之间"
+        _extra(loc, sheet, place, between, values, True, r, label_left)
+    top, bottom = min(known_rows), max(known_rows)
+    for j, c in plan.inserted_cols:
+        values = [(r, cells.get(sheet, r, c)) for r in range(top, bottom + 1)]
+        place = f"{shape.name} {col_letter(c)} 列"
+        between = f"位于「{shape.col_name(j)}」列与「{shape.col_name(j + 1)}」列之间"
+        _extra(loc, sheet, place, between, values, False, top, c)
 
 
-def _extra(loc: Location, sheet: str, place: str, between: str, values, by_row: bool, r: int = 0, c: int = 0) -> None:
+def _extra(loc: Location, sheet: str, place: str, between: str, values, by_row: bool, r: int, c: int) -> None:
     numbers = [(k, v) for k, v in values if _nonzero(v)]
     what = "行" if by_row else "列"
     if numbers:
@@ -208,7 +307,7 @@ def _extra(loc: Location, sheet: str, place: str, between: str, values, by_row: 
         at = where(sheet, r, k) if by_row else where(sheet, k, c)
         loc.add(
             "EXTRA-NUMBERS",
-            f"{place}不属于法定表式（{between}，可能是插入的{what}），其中填有 {len(numbers)} 个数字（如 {at} 为 {shown(v)}），未计入",
+            f"{place}不属于法定表式（{between}，可能是插入的{what}），其中填有 {len(numbers)} 个数（如 {at} 为 {shown(v)}），未计入",
             [],
             [at],
         )
@@ -217,27 +316,26 @@ def _extra(loc: Location, sheet: str, place: str, between: str, values, by_row: 
         loc.add("EXTRA-CELLS", f"{place}不属于法定表式（{between}，可能是插入的{what}），已忽略", [], [at])
 
 
-def locate_other(src, names: dict[str, Pos], cells: _Cells | None = None) -> Location:
+def locate_other(cells: Cells, plan: Plan) -> Location:
     """Cover fields and narrative sections, each checked against its label."""
-    cells = cells or _Cells(src)
     loc = Location(how=ANCHORS)
-    for key in OTHER_KEYS:
-        p = names.get(_anchor(key))
+    for other in plan.other:
+        p = other.pos
         if p is None:
-            loc.unread.add(key)
+            loc.unread.add(other.key)
             continue
         ok = True
-        for label, drow, dcol, keys in key_plan(key):
-            raw = cells.get(p.sheet, p.row + drow, p.col + dcol)
-            if raw == label.text or label_key(raw) in keys:
+        for label, r, c in other.checks:
+            raw = cells.get(p.sheet, r, c)
+            if raw == label.text or label_key(raw) in accepted(label.text):
                 continue
             ok = False
-            at = where(p.sheet, p.row + drow, p.col + dcol)
-            loc.add("LAYOUT", f"{at} 应为「{label.text}」，实为「{shown(raw)}」：封面或正文被改动，{p.where} 的内容未读取", [key], [at])
+            at = where(p.sheet, r, c)
+            loc.add("LAYOUT", f"{at} 应为「{label.text}」，实为「{shown(raw)}」：封面或正文被改动，{p.where} 的内容未读取", [other.key], [at])
         if ok:
-            loc.pos[key] = p
+            loc.pos[other.key] = p
         else:
-            loc.unread.add(key)
+            loc.unread.add(other.key)
     return loc
 
 
@@ -246,11 +344,4 @@ def _nonzero(v: object) -> bool:
     return case in (NUMBER, TEXT_NUMBER) and value != 0
 
 
-@lru_cache(maxsize=None)
-def _anchor(key: str) -> str:
-    from .layout import anchor_name
-
-    return anchor_name(key)
-
-
-__all__ = ["locate_grid", "locate_other", "form_version", "label_plan", "SHAPES", "FORM_ID"]
+__all__ = ["Plan", "GridPlan", "Cells", "plan_for", "locate_grid", "locate_other", "form_version", "label_plan", "ANCHOR_OF"]

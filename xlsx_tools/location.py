@@ -32,6 +32,7 @@ class Location:
     unread: set[str] = field(default_factory=set)
     how: str = ANCHORS
     title: tuple[str, int | None, str] | None = None  # (agency, year, address) read from a report title
+    where: dict[str, str] | None = None  # address of every key in `pos`, when known in advance
 
     def add(self, rule: str, message: str, cells=(), where=(), expected=None, actual=None) -> None:
         self.findings.append(Finding(rule, RULES[rule].severity, message, list(cells), list(where), expected, actual))
@@ -88,6 +89,19 @@ def shown(raw: object, limit: int = 40) -> str:
 
 def where(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{col_letter(col)}{row + 1}"
+
+
+_WHERE: dict[Pos, str] = {}
+
+
+def where_of(pos: Pos) -> str:
+    """pos.where, remembered: the same few hundred addresses recur in every file."""
+    text = _WHERE.get(pos)
+    if text is None:
+        if len(_WHERE) > 100_000:
+            _WHERE.clear()
+        text = _WHERE[pos] = pos.where
+    return text
 
 
 def is_number(raw: object) -> bool:

@@ -23,7 +23,7 @@ from . import anchor_locator
 from .findings import ERROR, Finding, ReadError, fmt
 from .form import CELLS, CHOICE, DATE, FORM_ID, INTEGER, META_FIELDS, SECTIONS
 from .layout import FORM_NAME, Pos
-from .location import ANCHORS, LABELS, SHAPES, Location
+from .location import ANCHORS, LABELS, SHAPES, Location, where_of
 from .report import Report
 from .rules import DEFINING, RULES, formula_value
 from .values import BLANK, HUGE, NIL, NOT_NUMBER, NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int
@@ -67,18 +67,22 @@ def locate(src: Source) -> Location:
         raise ReadError(
             Finding("FORM-VERSION", ERROR, f"{src.name}：表式版本为「{version or '空'}」（{where}），本工具支持 {FORM_ID}", where=[where])
         )
-    cells = anchor_locator._Cells(src)
+    plan = anchor_locator.plan_for(names)
+    cells = anchor_locator.Cells(src)
     loc = Location(how=ANCHORS)
     finder = None
-    for shape in SHAPES:
-        got, problem = anchor_locator.locate_grid(src, names, shape, cells)
+    clean = True
+    for grid in plan.grids:
+        got, problem = anchor_locator.locate_grid(cells, grid)
+        if got.findings or got.unread:
+            clean = False
         if problem is not None and hasattr(src, "rows"):
             finder = finder or _finder(src)
-            alt = finder.locate(shape)
+            alt = finder.locate(grid.shape)
             if alt.complete:
                 alt.location.add(
                     "ANCHOR-STALE",
-                    f"{shape.name}的单元格定位名称与表格内容不一致（{problem}），可能用其他软件插入或删除了行列；已按行列标签读取",
+                    f"{grid.shape.name}的单元格定位名称与表格内容不一致（{problem}），可能用其他软件插入或删除了行列；已按行列标签读取",
                     [],
                     [],
                 )
@@ -86,7 +90,7 @@ def locate(src: Source) -> Location:
             elif len(alt.location.pos) > len(got.pos):
                 got = alt.location
         loc.merge(got)
-    other = anchor_locator.locate_other(src, names, cells)
+    other = anchor_locator.locate_other(cells, plan)
     if other.unread and hasattr(src, "rows"):
         finder = finder or _finder(src)
         by_labels = finder.locate_other()
@@ -97,7 +101,11 @@ def locate(src: Source) -> Location:
                 other.pos[key] = by_labels.pos[key]
                 other.unread.discard(key)
             other.add("ANCHOR-STALE", "封面或正文的定位名称与内容不一致，可能用其他软件插入或删除了行列；已按标签读取", sorted(moved), [])
+    if other.findings or any(k in plan.where for k in other.unread):
+        clean = False
     loc.merge(other)
+    if clean:
+        loc.where = plan.where
     return loc
 
 
@@ -124,24 +132,47 @@ def _addresses(positions: list[Pos]) -> str:
     return "、".join(shown) + (f" 等 {len(positions)} 个" if len(positions) > LIST_LIMIT else "")
 
 
+def _raw_reader(src: Source):
+    """A fast `value(pos)`: straight from the source's rows where it has them; blanks
+    are asked of `src.value`, which knows about error cells that read as blank."""
+    rows_of = getattr(src, "rows", None)
+    if rows_of is None:
+        return src.value
+    value = src.value
+
+    def raw(pos: Pos) -> object:
+        rows = rows_of(pos.sheet)
+        try:
+            v = rows[pos.row][pos.col]
+        except IndexError:
+            v = None
+        if v is None or v == "":
+            return value(pos)
+        return v
+
+    return raw
+
+
 def _read_cells(src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
     values = report.cells
     gathered = _Gathered()
     blank_totals: list[str] = []
     pos_of = loc.pos
+    raw_at = _raw_reader(src)
     for cid, cell in CELLS.items():
         pos = pos_of.get(cid)
         if pos is None:
             values[cid] = None
             continue
-        raw = src.value(pos)
+        raw = raw_at(pos)
         t = type(raw)
-        if t is int and -HUGE < raw < HUGE:  # the common cases first
-            case, value = NUMBER, raw
-        elif t is float and raw.is_integer() and -HUGE < raw < HUGE:
-            case, value = NUMBER, int(raw)
-        else:
-            case, value, shown = classify(raw)
+        if t is float and raw.is_integer() and -HUGE < raw < HUGE:  # the common cases first
+            values[cid] = int(raw)
+            continue
+        if t is int and -HUGE < raw < HUGE:
+            values[cid] = raw
+            continue
+        case, value, shown = classify(raw)
         if case is BLANK:
             if cell.total:
                 blank_totals.append(cid)
@@ -219,13 +250,30 @@ def _recompute(blank_totals: list[str], loc: Location, values: dict, findings: l
             findings.append(Finding(rule, RULES[rule].severity, message, cids, [p.where for p in positions], None, len(items)))
 
 
+def _plain_reader(src: Source):
+    """`value(pos)` for text and cover cells: from the rows where the source has them."""
+    rows_of = getattr(src, "rows", None)
+    if rows_of is None:
+        return src.value
+
+    def raw(pos: Pos) -> object:
+        rows = rows_of(pos.sheet)
+        try:
+            return rows[pos.row][pos.col]
+        except IndexError:
+            return None
+
+    return raw
+
+
 def _read_meta(src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
+    raw_at = _plain_reader(src)
     for spec in META_FIELDS:
         key = f"meta.{spec.key}"
         pos = loc.pos.get(key)
         if pos is None:
             continue
-        raw = src.value(pos)
+        raw = raw_at(pos)
         if raw is None or raw == "":
             continue
         if spec.type == INTEGER:
@@ -281,12 +329,13 @@ def read_source(src: Source) -> Report:
     loc = locate(src)
     report = Report(source=src.name)
     findings = list(loc.findings)
-    report.where = {k: p.where for k, p in loc.pos.items()}
+    report.where = dict(loc.where) if loc.where is not None else {k: where_of(p) for k, p in loc.pos.items()}
     _read_cells(src, loc, report, findings)
     _read_meta(src, loc, report, findings)
+    raw_at = _plain_reader(src)
     for section in SECTIONS:
         pos = loc.pos.get(f"text.{section.key}")
-        raw = src.value(pos) if pos is not None else None
+        raw = raw_at(pos) if pos is not None else None
         if isinstance(raw, str) and raw.strip():
             report.text[section.key] = raw
     report.findings = findings

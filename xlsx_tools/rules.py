@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable
 
 from .findings import ERROR, WARNING, Finding, Number, fmt
@@ -101,24 +102,25 @@ class Check:
     def severity(self) -> str:
         return RULES[self.rule].severity
 
-    @property
+    @cached_property
     def cells(self) -> list[str]:
         return [t.id for t in self.lhs + self.rhs if not t.previous]
 
-    @property
+    @cached_property
     def cross_year(self) -> bool:
         return any(t.previous for t in self.lhs + self.rhs)
 
     def sides(self, values: dict[str, Number | None], previous: dict[str, Number | None] | None = None) -> tuple[Number, Number] | None:
         """Both sides' values, or None where a term has no usable value."""
+        last = previous or {}
         out = []
         for side in (self.lhs, self.rhs):
             total: Number = 0
             for t in side:
-                v = (previous or {}).get(t.id) if t.previous else values.get(t.id)
+                v = last.get(t.id) if t.previous else values.get(t.id)
                 if v is None:
                     return None
-                total += t.sign * v
+                total += v if t.sign == 1 else t.sign * v
             out.append(_clean(total))
         return out[0], out[1]
 
@@ -142,7 +144,7 @@ class Check:
             self.severity,
             self.message(left, right),
             cells,
-            [where[c] for c in cells] if where else [],
+            [where[c] for c in cells if c in where] if where else [],
             expected=left,
             actual=right,
         )

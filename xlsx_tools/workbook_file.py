@@ -105,7 +105,6 @@ def _ole_kind(data: bytes) -> str:
 
 
 # ---- defined names ---------------------------------------------------------------------------
-_DEFINED_NAMES = re.compile(rb"<definedNames>(.*?)</definedNames>", re.S)
 _DEFINED_NAME = re.compile(rb"<definedName\b([^>]*)>([^<]*)</definedName>")
 _ATTR_NAME = re.compile(rb'\bname="([^"]*)"')
 _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
@@ -187,7 +186,8 @@ class WorkbookFile:
         self.kind = kind  # xlsx | xls | ods | xlsb
         self._zip = zf
         self._names: dict[str, Pos] = {}
-        self._sheet_parts: dict[str, str] = {}
+        self._sheet_parts: dict[str, str] | None = None
+        self._sheets_xml = b""
         self._rows: dict[str, list[list]] = {}
         self._errors: dict[str, dict[tuple[int, int], CellError]] = {}
         self._merged: dict[str, list] = {}
@@ -228,13 +228,11 @@ class WorkbookFile:
             raise unreadable(self.name, "压缩包中没有 xl/workbook.xml，不是 Excel 工作簿")
         if b"<!DOCTYPE" in wb_xml[:4096] or b"<!ENTITY" in wb_xml[:4096]:
             raise unreadable(self.name, "文件内部的 xl/workbook.xml 含有 DOCTYPE/实体声明（可能是恶意构造的文件），拒绝读取")
-        block = _DEFINED_NAMES.search(wb_xml)
-        if block:
-            self._names = _parse_names(block.group(1))
+        start = wb_xml.find(b"<definedNames>")
+        if start >= 0:
+            self._names = _parse_names(wb_xml[start : wb_xml.find(b"</definedNames>", start)])
         sheets_at = wb_xml.find(b"<sheets")
-        sheets_end = wb_xml.find(b"</sheets>")
-        sheets = wb_xml[sheets_at:sheets_end] if sheets_at >= 0 else b""
-        self._sheet_parts = _sheet_parts(sheets, self._part("xl/_rels/workbook.xml.rels") or b"")
+        self._sheets_xml = wb_xml[sheets_at : wb_xml.find(b"</sheets>")] if sheets_at >= 0 else b""
 
     # ---- Source ------------------------------------------------------------------------
     def names(self) -> dict[str, Pos]:
@@ -268,10 +266,9 @@ class WorkbookFile:
         rows = self._rows.get(pos.sheet)
         if rows is None:
             rows = self.rows(pos.sheet)
-        if pos.row < len(rows):
-            row = rows[pos.row]
-            value = row[pos.col] if pos.col < len(row) else None
-        else:
+        try:
+            value = rows[pos.row][pos.col]
+        except IndexError:
             value = None
         if (value is None or value == "") and self.kind == XLSX:
             errors = self._errors.get(pos.sheet)
@@ -283,8 +280,12 @@ class WorkbookFile:
         return value
 
     def _scan_errors(self, sheet: str) -> dict[tuple[int, int], CellError]:
+        if self._zip is None:
+            return {}
+        if self._sheet_parts is None:
+            self._sheet_parts = _sheet_parts(self._sheets_xml, self._part("xl/_rels/workbook.xml.rels") or b"")
         part = self._sheet_parts.get(sheet)
-        if not part or self._zip is None:
+        if not part:
             return {}
         return scan_errors(self._part(part) or b"")
 
