@@ -121,9 +121,11 @@ def _grid_plan(names: dict[str, Pos], shape: Shape) -> GridPlan:
     ids = shape.ids
     found = [[names.get(ANCHOR_OF[cid]) for cid in row] for row in ids]
     missing = [cid for row, prow in zip(ids, found) for cid, p in zip(row, prow) if p is None]
-    rows_at = [next((p.row for p in prow if p is not None), None) for prow in found]
-    cols_at = [next((prow[j].col for prow in found if prow[j] is not None), None) for j in range(len(ids[0]))]
-    sheet = next((p.sheet for prow in found for p in prow if p is not None), shape.sheet)
+    # Where the grid's rows and columns are: what most of their cells say (one cell cut
+    # and pasted elsewhere must not drag its row along).
+    rows_at = [_most([p.row for p in prow if p is not None]) for prow in found]
+    cols_at = [_most([prow[j].col for prow in found if prow[j] is not None]) for j in range(len(ids[0]))]
+    sheet = _most([p.sheet for prow in found for p in prow if p is not None]) or shape.sheet
     misplaced = [
         (cid, p)
         for i, (row, prow) in enumerate(zip(ids, found))
@@ -152,6 +154,15 @@ def _grid_plan(names: dict[str, Pos], shape: Shape) -> GridPlan:
     plan = GridPlan(shape, sheet, found, rows_at, cols_at, missing, misplaced, checks, inserted_rows, inserted_cols)
     plan.pos = {cid: p for row, prow in zip(ids, found) for cid, p in zip(row, prow) if p is not None}
     return plan
+
+
+def _most(values: list):
+    """The most common value (the first of equals), None for none."""
+    if not values:
+        return None
+    if values.count(values[0]) * 2 > len(values):
+        return values[0]
+    return max(dict.fromkeys(values), key=values.count)
 
 
 def _other_plan(names: dict[str, Pos], key: str) -> OtherPlan:
@@ -230,7 +241,15 @@ def _locate_grid_slowly(cells: Cells, plan: GridPlan) -> tuple[Location, str | N
     loc = Location(how=ANCHORS)
     problems: list[str] = []
     bad: set[str] = set(plan.missing)
-    if plan.missing:
+    names = cells.src.sheet_names()
+    if plan.missing and shape.sheet not in names and not plan.pos:
+        problems.append(f"工作表「{shape.sheet}」不存在")
+        loc.add(
+            "LAYOUT",
+            f"工作表「{shape.sheet}」不存在（可能被删除或改名），{shape.name}的 {len(plan.missing)} 个数未读取",
+            plan.missing,
+        )
+    elif plan.missing:
         problems.append(f"{len(plan.missing)} 个单元格缺少定位名称")
         loc.add(
             "ANCHOR-MISSING",

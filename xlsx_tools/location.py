@@ -18,7 +18,7 @@ from .findings import Finding
 from .form import CELLS, GRIDS, Grid, Node
 from .layout import LAYOUT, Pos, col_letter
 from .rules import RULES
-from .values import label_key, normalise_text
+from .values import label_key
 
 ANCHORS, LABELS = "anchors", "labels"
 
@@ -83,7 +83,7 @@ def shown(raw: object, limit: int = 40) -> str:
     if isinstance(raw, float):
         text = str(int(raw)) if raw.is_integer() else str(raw)
     else:
-        text = normalise_text(raw).replace("\n", " ")
+        text = " ".join(str(raw).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

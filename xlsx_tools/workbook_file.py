@@ -23,7 +23,6 @@ import zipfile
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import unescape
 
 import python_calamine
 
@@ -108,7 +107,24 @@ def _ole_kind(data: bytes) -> str:
 _DEFINED_NAME = re.compile(rb"<definedName\b([^>]*)>([^<]*)</definedName>")
 _ATTR_NAME = re.compile(rb'\bname="([^"]*)"')
 _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
-_ENTITIES = {"&apos;": "'", "&quot;": '"'}
+_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape_one(m: re.Match) -> str:
+    name = m.group(1)
+    if name[0] != "#":
+        return _NAMED[name]
+    try:
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    except (ValueError, OverflowError):
+        return m.group(0)
+
+
+def unescape(text: str) -> str:
+    """XML character references and the five predefined entities; nothing else is
+    expanded (no DTD entities, ever)."""
+    return _ENTITY.sub(_unescape_one, text) if "&" in text else text
 
 
 def parse_ref(text: str) -> Pos | None:
@@ -131,9 +147,9 @@ def _parse_names(block: bytes) -> dict[str, Pos]:
         name = _ATTR_NAME.search(attrs)
         if not name:
             continue
-        pos = parse_ref(unescape(m.group(2).decode("utf-8", "replace"), _ENTITIES))
+        pos = parse_ref(unescape(m.group(2).decode("utf-8", "replace")))
         if pos is not None:
-            names[unescape(name.group(1).decode("utf-8", "replace"), _ENTITIES)] = pos
+            names[unescape(name.group(1).decode("utf-8", "replace"))] = pos
     return names
 
 
@@ -148,12 +164,12 @@ def _sheet_parts(workbook_xml_sheets: bytes, rels_xml: bytes) -> dict[str, str]:
     targets = {}
     for m in _REL.finditer(rels_xml):
         attrs = dict(_ATTR.findall(m.group(1)))
-        target = unescape(attrs.get(b"Target", b"").decode("utf-8", "replace"), _ENTITIES)
+        target = unescape(attrs.get(b"Target", b"").decode("utf-8", "replace"))
         targets[attrs.get(b"Id", b"")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
     parts = {}
     for m in _SHEET.finditer(workbook_xml_sheets):
         attrs = dict(_ATTR.findall(m.group(1)))
-        name = unescape(attrs.get(b"name", b"").decode("utf-8", "replace"), _ENTITIES)
+        name = unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
         parts[name] = targets.get(attrs.get(b"r:id", b""), "")
     return parts
 
