@@ -261,8 +261,10 @@ class LabelLocator:
         return claimed
 
     def _row_text(self, si: int, r: int, default_col: int, label_cols) -> tuple[int, str]:
+        """The row's own label: the rightmost text left of the numbers (group labels,
+        merged over several rows, sit further left)."""
         right = max(c for c in label_cols if c is not None)
-        for c in range(0, right + 1):
+        for c in range(right, -1, -1):
             v = self.get(si, r, c)
             if v not in (None, ""):
                 return c, shown(v)
@@ -513,8 +515,8 @@ class LabelLocator:
         for si in range(len(self.sheets)):
             for r, row in enumerate(self.rows(si)[:12]):
                 for c, v in enumerate(row):
-                    if type(v) is str and FORM_TITLE in v:
-                        m = pattern.match(normalise_text(v).replace("\n", ""))
+                    if type(v) is str and FORM_TITLE in (compact := "".join(v.split())):
+                        m = pattern.match(normalise_text(compact))
                         if m:
                             return m.group("agency").strip(), int(m.group("year")) if m.group("year") else None, self.where(si, r, c)
         return None
