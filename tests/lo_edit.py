@@ -24,7 +24,12 @@ import time
 import uno
 from com.sun.star.beans import PropertyValue
 
-FILTERS = {".xlsx": "Calc MS Excel 2007 XML", ".xlsm": "Calc MS Excel 2007 VBA XML", ".xls": "MS Excel 97", ".ods": "calc8"}
+FILTERS = {
+    ".xlsx": "Calc MS Excel 2007 XML",
+    ".xlsm": "Calc MS Excel 2007 VBA XML",
+    ".xls": "MS Excel 97",
+    ".ods": "calc8",
+}
 
 
 def prop(name, value):
@@ -73,6 +78,8 @@ def main(profile, jobs):
 
 def edit(desktop, src, dst, ops):
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(src)), "_blank", 0, (prop("Hidden", True),))
+    if doc is None:
+        raise SystemExit(f"LibreOffice could not open {src}")
     sheets = doc.Sheets
     for i in range(sheets.Count):
         sheets.getByIndex(i).unprotect("")

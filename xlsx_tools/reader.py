@@ -235,6 +235,7 @@ def _recompute(blank_totals: list[str], loc: Location, values: dict, findings: l
         by_table.setdefault(CELLS[cid].table, []).append((cid, value))
     rule = "TOTAL-RECOMPUTED"
     for table, items in by_table.items():
+        items.sort(key=lambda item: (loc.pos[item[0]].row, loc.pos[item[0]].col))  # reading order
         positions = [loc.pos[cid] for cid, _ in items]
         cids = [cid for cid, _ in items]
         if len(items) == 1:
