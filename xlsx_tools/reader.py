@@ -132,39 +132,30 @@ def _addresses(positions: list[Pos]) -> str:
     return "、".join(shown) + (f" 等 {len(positions)} 个" if len(positions) > LIST_LIMIT else "")
 
 
-def _raw_reader(src: Source):
-    """A fast `value(pos)`: straight from the source's rows where it has them; blanks
-    are asked of `src.value`, which knows about error cells that read as blank."""
-    rows_of = getattr(src, "rows", None)
-    if rows_of is None:
-        return src.value
-    value = src.value
-
-    def raw(pos: Pos) -> object:
-        rows = rows_of(pos.sheet)
-        try:
-            v = rows[pos.row][pos.col]
-        except IndexError:
-            v = None
-        if v is None or v == "":
-            return value(pos)
-        return v
-
-    return raw
-
-
 def _read_cells(src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
     values = report.cells
     gathered = _Gathered()
     blank_totals: list[str] = []
     pos_of = loc.pos
-    raw_at = _raw_reader(src)
+    rows_of = getattr(src, "rows", None)
+    sheets: dict[str, list] = {}
     for cid, cell in CELLS.items():
         pos = pos_of.get(cid)
         if pos is None:
             values[cid] = None
             continue
-        raw = raw_at(pos)
+        if rows_of is not None:  # straight from the rows; blanks asked of src.value (error cells)
+            rows = sheets.get(pos.sheet)
+            if rows is None:
+                rows = sheets[pos.sheet] = rows_of(pos.sheet)
+            try:
+                raw = rows[pos.row][pos.col]
+            except IndexError:
+                raw = None
+            if raw is None or raw == "":
+                raw = src.value(pos)
+        else:
+            raw = src.value(pos)
         t = type(raw)
         if t is float and raw.is_integer() and -HUGE < raw < HUGE:  # the common cases first
             values[cid] = int(raw)

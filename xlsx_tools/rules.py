@@ -110,8 +110,25 @@ class Check:
     def cross_year(self) -> bool:
         return any(t.previous for t in self.lhs + self.rhs)
 
+    @cached_property
+    def _same_year(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None:
+        """(lhs +, lhs −, rhs +, rhs −) IDs, for a check without last year's terms."""
+        if self.cross_year:
+            return None
+        return tuple(tuple(t.id for t in side if t.sign == sign) for side in (self.lhs, self.rhs) for sign in (1, -1))  # type: ignore[return-value]
+
     def sides(self, values: dict[str, Number | None], previous: dict[str, Number | None] | None = None) -> tuple[Number, Number] | None:
         """Both sides' values, or None where a term has no usable value."""
+        plan = self._same_year
+        if plan is not None:
+            get = values.__getitem__
+            lp, lm, rp, rm = plan
+            try:
+                left = sum(map(get, lp)) - sum(map(get, lm)) if lm else sum(map(get, lp))
+                right = sum(map(get, rp)) - sum(map(get, rm)) if rm else sum(map(get, rp))
+            except (KeyError, TypeError):  # a term missing or None
+                return None
+            return _clean(left), _clean(right)
         last = previous or {}
         out = []
         for side in (self.lhs, self.rhs):

@@ -18,9 +18,6 @@ import io
 import os
 import re
 import stat
-import struct
-import zipfile
-import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,13 +26,9 @@ import python_calamine
 from .findings import ERROR, Finding, ReadError
 from .layout import Pos, parse_a1
 from .values import CellError
+from .zip_package import Package, PackageError
 
 MAX_FILE_BYTES = 20 * 2**20  # a report workbook is ~30–100 KB
-MAX_PART_BYTES = 20 * 2**20  # inflated size of one zip member
-MAX_TOTAL_BYTES = 60 * 2**20  # inflated size of all members
-MAX_RATIO = 100  # inflated/compressed, for members over 1 MB
-MAX_MEMBERS = 2000
-VERIFY_PACKED_BYTES = 64 * 2**10  # members this large are inflated once to check their stated size
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 XLSX, XLS, ODS, XLSB = "xlsx", "xls", "ods", "xlsb"
@@ -193,20 +186,23 @@ def scan_errors(sheet_xml: bytes) -> dict[tuple[int, int], CellError]:
     return found
 
 
+_WORKBOOK_XML: dict[tuple[int, int], tuple[dict[str, Pos], bytes]] = {}
+
+
 class WorkbookFile:
     """Source over a workbook file (see reader.Source)."""
 
-    def __init__(self, path: Path, name: str, data: bytes, kind: str, zf: zipfile.ZipFile | None = None):
+    def __init__(self, path: Path, name: str, data: bytes, kind: str, package: Package | None = None):
         self.path = path
         self.name = name
         self.kind = kind  # xlsx | xls | ods | xlsb
-        self._zip = zf
+        self._zip = package
         self._names: dict[str, Pos] = {}
         self._sheet_parts: dict[str, str] | None = None
         self._sheets_xml = b""
         self._rows: dict[str, list[list]] = {}
         self._errors: dict[str, dict[tuple[int, int], CellError]] = {}
-        self._merged: dict[str, list] = {}
+        self._merged: dict[str, object] = {}
         if kind == XLSX:
             self._read_workbook_xml()
         try:
@@ -219,12 +215,14 @@ class WorkbookFile:
 
     def _corrupt(self, exc: Exception, sheet: str | None = None) -> ReadError:
         if self._zip is not None:
-            for info in self._zip.infolist():
-                if info.filename.endswith((".xml", ".rels")) and info.file_size:
-                    with self._zip.open(info) as fh:
-                        head = fh.read(2048)
+            for member in self._zip.entries:
+                if member.endswith((".xml", ".rels")):
+                    try:
+                        head = self._zip.read(member, head=2048) or b""
+                    except PackageError:
+                        continue
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        return unreadable(self.name, f"文件内部的 {info.filename} 含有 DOCTYPE/实体声明（可能是恶意构造的文件），拒绝读取")
+                        return unreadable(self.name, f"文件内部的 {member} 含有 DOCTYPE/实体声明（可能是恶意构造的文件），拒绝读取")
         where = f"工作表「{sheet}」" if sheet else "文件"
         return unreadable(self.name, f"{where}已损坏，无法作为工作簿读取（{type(exc).__name__}），请用 Excel 打开后重新保存")
 
@@ -233,22 +231,26 @@ class WorkbookFile:
         assert self._zip is not None
         try:
             return self._zip.read(name)
-        except KeyError:
-            return None
-        except Exception as exc:  # zlib.error, BadZipFile (CRC), …
-            raise unreadable(self.name, f"文件已损坏（{name} 无法解压：{type(exc).__name__}），请重新保存后提交") from None
+        except PackageError as exc:
+            raise unreadable(self.name, str(exc)) from None
 
     def _read_workbook_xml(self) -> None:
-        wb_xml = self._part("xl/workbook.xml")
-        if wb_xml is None:
-            raise unreadable(self.name, "压缩包中没有 xl/workbook.xml，不是 Excel 工作簿")
-        if b"<!DOCTYPE" in wb_xml[:4096] or b"<!ENTITY" in wb_xml[:4096]:
-            raise unreadable(self.name, "文件内部的 xl/workbook.xml 含有 DOCTYPE/实体声明（可能是恶意构造的文件），拒绝读取")
-        start = wb_xml.find(b"<definedNames>")
-        if start >= 0:
-            self._names = _parse_names(wb_xml[start : wb_xml.find(b"</definedNames>", start)])
-        sheets_at = wb_xml.find(b"<sheets")
-        self._sheets_xml = wb_xml[sheets_at : wb_xml.find(b"</sheets>")] if sheets_at >= 0 else b""
+        assert self._zip is not None
+        entry = self._zip.entries["xl/workbook.xml"]
+        key = (entry.crc, entry.size)  # every copy of one template shares its workbook.xml
+        known = _WORKBOOK_XML.get(key)
+        if known is None:
+            wb_xml = self._part("xl/workbook.xml") or b""
+            if b"<!DOCTYPE" in wb_xml[:4096] or b"<!ENTITY" in wb_xml[:4096]:
+                raise unreadable(self.name, "文件内部的 xl/workbook.xml 含有 DOCTYPE/实体声明（可能是恶意构造的文件），拒绝读取")
+            start = wb_xml.find(b"<definedNames>")
+            names = _parse_names(wb_xml[start : wb_xml.find(b"</definedNames>", start)]) if start >= 0 else {}
+            sheets_at = wb_xml.find(b"<sheets")
+            known = (names, wb_xml[sheets_at : wb_xml.find(b"</sheets>")] if sheets_at >= 0 else b"")
+            if len(_WORKBOOK_XML) >= 256:
+                _WORKBOOK_XML.clear()
+            _WORKBOOK_XML[key] = known
+        self._names, self._sheets_xml = known
 
     # ---- Source ------------------------------------------------------------------------
     def names(self) -> dict[str, Pos]:
@@ -267,7 +269,7 @@ class WorkbookFile:
                 try:
                     ws = self._book.get_sheet_by_name(sheet)
                     rows = ws.to_python(skip_empty_area=False)
-                    self._merged[sheet] = ws.merged_cell_ranges or []
+                    self._merged[sheet] = ws  # its merged ranges are asked for only by the label locator
                 except Exception as exc:
                     raise self._corrupt(exc, sheet) from None
             self._rows[sheet] = rows
@@ -276,7 +278,15 @@ class WorkbookFile:
     def merged(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """Merged ranges ((first row, first col), (last row, last col)) where known."""
         self.rows(sheet)
-        return self._merged.get(sheet, [])
+        ws = self._merged.get(sheet)
+        if ws is None or isinstance(ws, list):
+            return ws or []
+        try:
+            ranges = ws.merged_cell_ranges or []
+        except Exception:  # merged ranges are a help, not a need
+            ranges = []
+        self._merged[sheet] = ranges
+        return ranges
 
     def value(self, pos: Pos) -> object:
         rows = self._rows.get(pos.sheet)
@@ -356,67 +366,26 @@ def open_workbook(path: str | bytes | os.PathLike) -> WorkbookFile:
     raise unreadable(name, _sniff_text(data[:4096]))
 
 
-def _inflates_beyond(data: bytes, info: zipfile.ZipInfo, limit: int) -> bool:
-    """Inflate a member's raw deflate stream in bounded chunks: does it yield more
-    than `limit` bytes (a size in the directory that lies)? Memory stays ~1 MB."""
-    offset = info.header_offset
-    header = data[offset : offset + 30]
-    if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        return True
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    start = offset + 30 + name_len + extra_len
-    pending = memoryview(data)[start : start + info.compress_size]
-    inflater = zlib.decompressobj(-15)
-    produced = 0
-    try:
-        while pending:
-            produced += len(inflater.decompress(pending, 2**20))
-            if produced > limit:
-                return True
-            pending = inflater.unconsumed_tail
-        produced += len(inflater.flush())
-    except zlib.error:
-        return False  # corrupt, not a bomb: reported when the member is read
-    return produced > limit
-
-
 def _open_zip(path: Path, name: str, data: bytes) -> WorkbookFile:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
-        raise unreadable(name, "文件已损坏（压缩包不完整或被截断），请重新保存后提交") from None
-    if len(infos) > MAX_MEMBERS:
-        raise unreadable(name, f"压缩包内文件过多（{len(infos)} 个），拒绝读取")
-    total = 0
-    for info in infos:
-        size, packed = info.file_size, info.compress_size
-        total += size
-        ratio = size / max(packed, 1)
-        if size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES or (size > 2**20 and ratio > MAX_RATIO):
-            raise unreadable(
-                name,
-                f"解压后体积异常（{info.filename} 解压后 {size / 2**20:.0f} MB，压缩比 {ratio:.0f}:1），疑似压缩炸弹，拒绝读取",
-            )
-        if packed > size * 1.02 + 4096:  # deflate never grows data this much: the stated size lies
-            raise unreadable(name, f"压缩包内 {info.filename} 标注的大小与实际不符，疑似恶意构造的文件，拒绝读取")
-        if info.flag_bits & 0x1:
-            raise unreadable(name, "压缩包已加密，无法读取")
-        if packed > VERIFY_PACKED_BYTES and info.compress_type == zipfile.ZIP_DEFLATED and _inflates_beyond(data, info, size):
-            raise unreadable(name, f"压缩包内 {info.filename} 解压后的实际大小超过标注的大小，疑似压缩炸弹，拒绝读取")
-    members = {i.filename for i in infos}
-    if "word/document.xml" in members:
+        package = Package(data)
+    except PackageError as exc:
+        raise unreadable(name, str(exc)) from None
+    if "word/document.xml" in package:
         raise unreadable(name, "是 Word 文档（.docx），不是 Excel 工作簿")
-    if "ppt/presentation.xml" in members:
+    if "ppt/presentation.xml" in package:
         raise unreadable(name, "是 PowerPoint 演示文稿，不是 Excel 工作簿")
-    if "xl/workbook.xml" in members:
-        return WorkbookFile(path, name, data, XLSX, zf)
-    if "xl/workbook.bin" in members:
-        return WorkbookFile(path, name, data, XLSB, zf)
-    if "content.xml" in members:
-        mimetype = zf.read("mimetype")[:100] if "mimetype" in members else b""
+    if "xl/workbook.xml" in package:
+        return WorkbookFile(path, name, data, XLSX, package)
+    if "xl/workbook.bin" in package:
+        return WorkbookFile(path, name, data, XLSB, package)
+    if "content.xml" in package:
+        try:
+            mimetype = package.read("mimetype", head=100) or b""
+        except PackageError as exc:
+            raise unreadable(name, str(exc)) from None
         if b"spreadsheet" in mimetype:
-            return WorkbookFile(path, name, data, ODS, zf)
+            return WorkbookFile(path, name, data, ODS, package)
         if b"text" in mimetype:
             raise unreadable(name, "是 ODF 文字文档（.odt），不是电子表格")
     raise unreadable(name, "是压缩包，但不是 Excel 工作簿")
