@@ -341,3 +341,21 @@ def test_catalogue_titles_are_chinese_and_ids_upper_case():
         assert rule.id == rule.id.upper() and rule.severity in ("error", "warning")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in rule.title)
     assert set(CELLS)  # the catalogue is about this form
+
+
+def test_readme_documents_every_rule_and_the_value_policy():
+    import re
+
+    import xlsx_tools.values as values
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## 校验 (validate)") :]
+    section = section[: section.find("\n## ", 5) if "\n## " in section[5:] else None]
+    for rule in RULES:
+        assert re.search(rf"(?<![\w-]){re.escape(rule)}(?![\w-])", section), rule
+    policy_rules = set(re.findall(r"\| ([A-Z][A-Z0-9-]+(?:, [A-Z0-9-]+)*)\s+\|", values.__doc__))
+    assert len(policy_rules) >= 9, policy_rules
+    for cell in policy_rules:
+        for rule in cell.split(", "):
+            assert rule in section, rule
