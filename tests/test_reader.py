@@ -211,3 +211,9 @@ def test_reading_never_modifies_the_input(lo_files):
     for p in before:
         read_report(p)
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in before} == before
+
+
+def test_a_cleared_version_cell_is_read_as_this_form_with_a_warning(tmp_path):
+    report = read_report(patch_xlsx(EDU, tmp_path / "no-version.xlsx", "封面", {"B17": None}))
+    assert [(f.rule, f.message) for f in report.findings] == [("LABEL", "封面!B17 的表式版本为空（应为 GK-2021），按 GK-2021 表式读取")]
+    assert report.cells == ORIGINAL.cells

@@ -287,3 +287,50 @@ def test_every_label_of_the_form_is_distinct_within_its_table():
         keys = [k for path in shape.grid.row_paths for k in _row_keys(path)]
         assert len(keys) == len(set(keys)), shape.name
     assert len(T2_GRIDS) == 4
+
+
+def test_a_list_that_merely_mentions_a_row_label_is_not_a_report(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "事项清单"
+    for row in (["事项类别", "事项名称", "办理时限"], ["行政许可", "食品经营许可", 20], ["行政处罚", "警告", 5]):
+        ws.append(row)
+    wb.save(tmp_path / "清单.xlsx")
+    with pytest.raises(ReadError) as exc:
+        read_report(tmp_path / "清单.xlsx")
+    assert exc.value.finding.rule == "FOREIGN"
+
+
+def test_a_missing_block_of_table_two_is_named(tmp_path):
+    def drop(wb):
+        ws = wb.active
+        _, row, _ = find_cell_ws(ws, "第二十条第（八）项")
+        ws.delete_rows(row, 3)
+
+    report = read_report(write_statutory(tmp_path / "no-fee-block.xlsx", ORIGINAL, merge=False, after=drop))
+    [layout] = by_rule(report, "LAYOUT")
+    assert layout.message == "没有找到表二「第二十条第（八）项」（如「行政事业性收费」一行），该部分的数未读取"
+    assert report.cells["t2.fee.amount"] is None and report.cells["t2.rule.issued"] == ORIGINAL.cells["t2.rule.issued"]
+
+
+def test_fee_figures_next_to_their_labels(tmp_path):
+    from xlsx_tools.form import FEE
+
+    def fees(wb):
+        ws = wb.active
+        r = ws.max_row + 2
+        for k, path in enumerate(FEE.row_paths):
+            ws.cell(r + k, 2, path[-1].label)
+            ws.cell(r + k, 3, ORIGINAL.cells[FEE.cell_id(path, FEE.col_paths[0])])
+
+    report = read_report(write_statutory(tmp_path / "fees.xlsx", ORIGINAL, after=fees))
+    assert report.cells == ORIGINAL.cells
+    assert report.findings == []
+
+
+def test_a_relabelled_header_merged_over_two_rows_is_found_where_it_is(tmp_path):
+    path = write_statutory(tmp_path / "col.xlsx", ORIGINAL, label=lambda s: "公民" if s == "自然人" else s)
+    report = read_report(path)
+    sheet, row, col = find_cell(path, "公民")
+    [layout] = by_rule(report, "LAYOUT")
+    assert layout.message == f"{sheet}!{a1(row, col)} 应为「自然人」，实为「公民」：表三的列被改动，该列的 25 个数未读取"

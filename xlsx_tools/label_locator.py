@@ -189,10 +189,11 @@ class LabelLocator:
             elif here:
                 multi[i] = here
         if multi and all(r is None for r in rows_at):
-            starts = sorted({here[0][0] for here in multi.values()} | {here[1][0] for here in multi.values()})[:2]
+            first = multi[min(multi)]
+            places = "、".join(f"第 {r + 1} 行" for r, _ in first[:3])
             loc.add(
                 "LAYOUT",
-                f"{shape.name}在工作表「{self.sheets[si]}」中出现了多次（第 {starts[0] + 1} 行、第 {starts[-1] + 1} 行一带），无法确定读取哪一份，未读取",
+                f"{shape.name}在工作表「{self.sheets[si]}」中出现了多次（{places}一带），无法确定读取哪一份，未读取",
                 shape.all_ids,
             )
             return None
@@ -319,7 +320,7 @@ class LabelLocator:
         for path in shape.cols:
             hit = leaf_at.get(tuple(map(id, path)))
             cols_at.append(hit[1] if hit else None)
-        self._missing_cols(shape, si, cols_at, leaf_at, found)
+        self._missing_cols(shape, si, cols_at, leaf_at, found, c_lo)
         for node, r, c in missing_groups:
             found.location.add(
                 "LABEL", f"{shape.name}缺少表头「{node.label}」（应在 {self.where(si, r, c)} 一带），已按其下各列的标签读取", [], [self.where(si, r, c)]
@@ -353,9 +354,11 @@ class LabelLocator:
             elif hit is not None:
                 leaf_at[path] = hit
 
-    def _missing_cols(self, shape: Shape, si: int, cols_at, leaf_at, found: GridFound) -> None:
+    def _missing_cols(self, shape: Shape, si: int, cols_at, leaf_at, found: GridFound, data_lo: int = 0) -> None:
+        """Report statutory columns not found, with what sits where the header belongs."""
         loc = found.location
-        header_row = max(r for r, _ in leaf_at.values())
+        top = min(r for r, _ in leaf_at.values())
+        bottom = max(r for r, _ in leaf_at.values())
         for j, c in enumerate(cols_at):
             if c is not None:
                 continue
@@ -363,22 +366,30 @@ class LabelLocator:
             prev = cols_at[j - 1] if j > 0 else None
             nxt = cols_at[j + 1] if j + 1 < len(cols_at) else None
             cells = [row[j] for row in shape.ids]
-            if prev is not None and nxt is not None and nxt - prev == 2:
-                at = self.where(si, header_row, prev + 1)
-                text = shown(self.get(si, header_row, prev + 1))
+            if prev is not None and nxt is not None:
+                col = prev + 1 if nxt - prev == 2 else None
+            elif nxt is not None:
+                col = nxt - 1 if nxt - 1 >= data_lo else None
+            elif prev is not None:
+                col = prev + 1
+            else:
+                col = None
+            row = next((r for r in range(top, bottom + 1) if col is not None and self.get(si, r, col) not in (None, "")), None)
+            if row is not None:
+                at = self.where(si, row, col)
+                text = shown(self.get(si, row, col))
                 loc.add("LAYOUT", f"{at} 应为「{label}」，实为「{text}」：{shape.name}的列被改动，该列的 {len(cells)} 个数未读取", cells, [at])
             else:
                 loc.add("LAYOUT", f"工作表「{self.sheets[si]}」中{shape.name}缺少「{shape.col_name(j)}」列（表头「{label}」），该列的数未读取", cells, [])
 
     def _label_value_cols(self, shape: Shape, si: int, rows_at, label_cols, found: GridFound):
         """A one-column grid without its column header: the value is right of its label."""
-        if len(shape.cols) != 1:
-            cells = [cid for row in shape.ids for cid in row]
-            found.location.add("LAYOUT", f"工作表「{self.sheets[si]}」中{shape.name}缺少列标题（如「{shape.cols[0][-1].label}」），未读取", cells, [])
-            return [None] * len(shape.cols)
         header = shape.cols[0][-1]
-        if header.key is not None:
-            found.location.add("LABEL", f"{shape.name}缺少列标题「{header.label}」，已读取行标签右侧的数", [], [])
+        if len(shape.cols) != 1 or header.key is not None:
+            found.location.add(
+                "LAYOUT", f"工作表「{self.sheets[si]}」中{shape.name}缺少列标题（如「{header.label}」），该部分的数未读取", shape.all_ids, []
+            )
+            return [None] * len(shape.cols)
         cols = set()
         for r, c in zip(rows_at, label_cols):
             if r is not None:
@@ -405,6 +416,11 @@ class LabelLocator:
         si, leaf_at, missing_groups = best
         cols_at = [leaf_at[tuple(map(id, p))][1] if tuple(map(id, p)) in leaf_at else None for p in shape.cols]
         body = max(self.bottom(si, r, c) for r, c in leaf_at.values()) + 1
+        known = [c for c in cols_at if c is not None]
+        for r in range(body, body + 3):  # a header merged down without merge information (.ods)
+            if any(self.get(si, r, c) not in (None, "") for c in known):
+                body = r
+                break
         self._missing_cols(shape, si, cols_at, leaf_at, found)
         for node, r, c in missing_groups:
             found.location.add("LABEL", f"{shape.name}缺少表头「{node.label}」（应在 {self.where(si, r, c)} 一带），已按其下各列的标签读取", [], [self.where(si, r, c)])
@@ -530,10 +546,11 @@ class LabelLocator:
                     return Pos(self.sheets[si], rr, cc)
             return None
         key = label_key(label)
-        for k, hits in self.index.items():
-            if k.startswith(key) and len(k) > len(key) + 4:
-                si, r, c = hits[0]
-                return Pos(self.sheets[si], r, c)
+        for si in range(len(self.sheets)):
+            for r, row in enumerate(self.rows(si)):
+                for c, v in enumerate(row):
+                    if type(v) is str and len(v) > len(label) + 4 and label_key(v[: len(label) + 8]).startswith(key):
+                        return Pos(self.sheets[si], r, c)
         return None
 
 
@@ -605,6 +622,9 @@ def locate_all(src, table_hint: str = "") -> Location:
                 loc.add("LAYOUT", f"没有找到{TABLE_NAMES[table]}（{TABLE_TITLES[table]}）的行列标签，该表的数未读取", ids)
             continue
         for r in found:
+            if not r.found_any and not r.location.findings:
+                first = r.shape.rows[0][-1].label
+                r.location.add("LAYOUT", f"没有找到{r.shape.name}（如「{first}」一行），该部分的数未读取", r.shape.all_ids)
             loc.merge(r.location)
     other = finder.locate_other()
     loc.merge(other)

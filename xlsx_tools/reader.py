@@ -62,14 +62,14 @@ def locate(src: Source) -> Location:
 
         return locate_all(src)
     version = anchor_locator.form_version(src, names)
-    if version != FORM_ID:
-        where = names[FORM_NAME].where
-        raise ReadError(
-            Finding("FORM-VERSION", ERROR, f"{src.name}：表式版本为「{version or '空'}」（{where}），本工具支持 {FORM_ID}", where=[where])
-        )
+    where = names[FORM_NAME].where
+    if version and version != FORM_ID:
+        raise ReadError(Finding("FORM-VERSION", ERROR, f"{src.name}：表式版本为「{version}」（{where}），本工具支持 {FORM_ID}", where=[where]))
     plan = anchor_locator.plan_for(names)
     cells = anchor_locator.Cells(src)
     loc = Location(how=ANCHORS)
+    if not version:  # the version cell was cleared: every label is still checked
+        loc.add("LABEL", f"{where} 的表式版本为空（应为 {FORM_ID}），按 {FORM_ID} 表式读取", [], [where])
     finder = None
     clean = True
     for grid in plan.grids:
@@ -101,7 +101,7 @@ def locate(src: Source) -> Location:
                 other.pos[key] = by_labels.pos[key]
                 other.unread.discard(key)
             other.add("ANCHOR-STALE", "封面或正文的定位名称与内容不一致，可能用其他软件插入或删除了行列；已按标签读取", sorted(moved), [])
-    if other.findings or any(k in plan.where for k in other.unread):
+    if loc.findings or other.findings or any(k in plan.where for k in other.unread):
         clean = False
     loc.merge(other)
     if clean:
