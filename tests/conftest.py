@@ -16,6 +16,8 @@ EDU = EXAMPLES / "03-教育局.xlsx"  # a typical filled workbook
 # Rows of 表三 as the template lays them out (0-based, for LibreOffice edits).
 T3_DISCLOSED_ROW = 6  # （一）予以公开
 T3_PARTLY_ROW = 7  # （二）部分公开
+# Error values as formulas produce them (表三!D5 #DIV/0!, E5 #N/A; the total J5 follows).
+ERROR_FORMULAS = [["formula", "表三", 4, 3, "=1/0"], ["formula", "表三", 4, 4, "=NA()"]]
 MACRO_MARKER = "xlsx-tools-macro-ran.txt"
 MACRO = (
     'Attribute VB_Name = "Module1"\n'
@@ -46,6 +48,9 @@ def lo_files(tmp_path_factory) -> dict[str, Path]:
         "deleted_sheet": (EDU, out / "deleted-sheet.xlsx", [["delete_sheet", "表四"]]),
         "deleted_row": (EDU, out / "deleted-row.xlsx", [["delete_rows", "表三", T3_PARTLY_ROW, 1]]),
         "xlsm": (EDU, out / "macros.xlsm", [["basic_module", "Module1", MACRO.format(marker=MACRO_MARKER)]]),
+        "errors_ods": (EDU, out / "errors.ods", ERROR_FORMULAS),
+        "errors_xls": (EDU, out / "errors.xls", ERROR_FORMULAS),
+        "errors_xlsx": (EDU, out / "errors.xlsx", ERROR_FORMULAS),
     }
     lo_edit(list(jobs.values()), profile)
     return {key: job[1] for key, job in jobs.items()}

@@ -10,6 +10,7 @@ OPS is a list of operations applied in order:
   ["delete_rows", sheet, row0, count]
   ["delete_sheet", sheet]
   ["set", sheet, row0, col0, value]        a number or a string
+  ["formula", sheet, row0, col0, "=1/0"]   a formula
   ["basic_module", name, source]           a Basic/VBA module (for .xlsm)
 The result is stored in the format DST's extension asks for (.xlsx, .xlsm, .xls, .ods).
 Sheets are unprotected first (the template's protection has no password).
@@ -93,6 +94,8 @@ def edit(desktop, src, dst, ops):
             sheets.getByName(op[1]).Columns.insertByIndex(op[2], op[3])
         elif kind == "delete_rows":
             sheets.getByName(op[1]).Rows.removeByIndex(op[2], op[3])
+        elif kind == "formula":
+            sheets.getByName(op[1]).getCellByPosition(op[3], op[2]).setFormula(op[4])
         elif kind == "delete_sheet":
             sheets.removeByName(op[1])
         elif kind == "set":

@@ -217,3 +217,17 @@ def test_a_cleared_version_cell_is_read_as_this_form_with_a_warning(tmp_path):
     report = read_report(patch_xlsx(EDU, tmp_path / "no-version.xlsx", "封面", {"B17": None}))
     assert [(f.rule, f.message) for f in report.findings] == [("LABEL", "封面!B17 的表式版本为空（应为 GK-2021），按 GK-2021 表式读取")]
     assert report.cells == ORIGINAL.cells
+
+
+@pytest.mark.parametrize("kind", ["errors_xlsx", "errors_ods", "errors_xls"])
+def test_error_values_are_errors_in_every_format(lo_files, kind):
+    """python-calamine reads error cells as blanks; they must not count as 0."""
+    report = read_report(lo_files[kind])
+    errors = {f.where[0]: f.message for f in report.findings if f.rule == "CELL-ERROR"}
+    assert errors == {
+        "表三!D5": "表三「一、本年新收」自然人列（表三!D5）：单元格为错误值 #DIV/0!，该数无法使用（请检查公式或重新填写）",
+        "表三!E5": "表三「一、本年新收」商业企业列（表三!E5）：单元格为错误值 #N/A，该数无法使用（请检查公式或重新填写）",
+        "表三!J5": "表三「一、本年新收」总计列（表三!J5）：单元格为错误值 #DIV/0!，该数无法使用（请检查公式或重新填写）",
+    }
+    assert "BLANK" not in [f.rule for f in report.findings]
+    assert report.cells["t3.new.natural"] is None and report.cells["t3.new.total"] is None

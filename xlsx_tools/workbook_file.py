@@ -9,7 +9,8 @@ non-workbook files get a clear message. Inputs are opened read-only and never wr
 Cost: one read of the file, one pass of python-calamine over each sheet that is asked
 for. The defined names are parsed once per distinct <definedNames> block (all copies
 of the template share it). python-calamine reads Excel error cells (#REF! …) as
-blanks, so a sheet's XML is scanned for error cells only when a blank is read from it.
+blanks, so a sheet is scanned for error cells (error_cells.py) only when a blank is read
+from it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import python_calamine
 
 from .findings import ERROR, Finding, ReadError
 from .layout import Pos, parse_a1
+from .error_cells import ods_errors, xls_errors, xlsx_errors
 from .values import CellError
 from .zip_package import Package, PackageError
 
@@ -167,25 +169,6 @@ def _sheet_parts(workbook_xml_sheets: bytes, rels_xml: bytes) -> dict[str, str]:
     return parts
 
 
-# ---- error cells -----------------------------------------------------------------------------
-_ERROR_CELL = re.compile(rb"<c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</c>", re.S)
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]+)"')
-_CELL_VALUE = re.compile(rb"<v>([^<]*)</v>")
-
-
-def scan_errors(sheet_xml: bytes) -> dict[tuple[int, int], CellError]:
-    """Cells of a worksheet part that hold Excel errors (#REF! …), by (row, col)."""
-    found: dict[tuple[int, int], CellError] = {}
-    if b't="e"' not in sheet_xml:
-        return found
-    for m in _ERROR_CELL.finditer(sheet_xml):
-        ref = _CELL_REF.search(m.group(1))
-        value = _CELL_VALUE.search(m.group(2))
-        if ref and value:
-            found[parse_a1(ref.group(1).decode())] = CellError(value.group(1).decode("utf-8", "replace"))
-    return found
-
-
 _WORKBOOK_XML: dict[tuple[int, int], tuple[dict[str, Pos], bytes]] = {}
 
 
@@ -197,6 +180,7 @@ class WorkbookFile:
         self.name = name
         self.kind = kind  # xlsx | xls | ods | xlsb
         self._zip = package
+        self._data = data
         self._names: dict[str, Pos] = {}
         self._sheet_parts: dict[str, str] | None = None
         self._sheets_xml = b""
@@ -296,7 +280,7 @@ class WorkbookFile:
             value = rows[pos.row][pos.col]
         except IndexError:
             value = None
-        if (value is None or value == "") and self.kind == XLSX:
+        if value is None or value == "":
             errors = self._errors.get(pos.sheet)
             if errors is None:
                 errors = self._errors[pos.sheet] = self._scan_errors(pos.sheet)
@@ -306,14 +290,19 @@ class WorkbookFile:
         return value
 
     def _scan_errors(self, sheet: str) -> dict[tuple[int, int], CellError]:
+        """Error cells of a sheet (python-calamine reads them as blanks)."""
+        if self.kind == XLS:
+            return xls_errors(self._data, sheet)
         if self._zip is None:
+            return {}
+        if self.kind == ODS:
+            return ods_errors(self._part("content.xml") or b"", sheet)
+        if self.kind != XLSX:
             return {}
         if self._sheet_parts is None:
             self._sheet_parts = _sheet_parts(self._sheets_xml, self._part("xl/_rels/workbook.xml.rels") or b"")
         part = self._sheet_parts.get(sheet)
-        if not part:
-            return {}
-        return scan_errors(self._part(part) or b"")
+        return xlsx_errors(self._part(part) or b"") if part else {}
 
 
 def open_workbook(path: str | bytes | os.PathLike) -> WorkbookFile:
