@@ -334,3 +334,18 @@ def test_a_relabelled_header_merged_over_two_rows_is_found_where_it_is(tmp_path)
     sheet, row, col = find_cell(path, "公民")
     [layout] = by_rule(report, "LAYOUT")
     assert layout.message == f"{sheet}!{a1(row, col)} 应为「自然人」，实为「公民」：表三的列被改动，该列的 25 个数未读取"
+
+
+def test_a_copy_on_a_hidden_sheet_is_not_read(tmp_path):
+    def hidden_copy(wb):
+        src = wb.active
+        ws = wb.create_sheet("旧版")
+        for row in src.iter_rows():
+            for c in row:
+                if c.value is not None:
+                    ws.cell(c.row, c.column, 0 if isinstance(c.value, (int, float)) else c.value)
+        ws.sheet_state = "hidden"
+
+    report = read_report(write_statutory(tmp_path / "hidden.xlsx", ORIGINAL, merge=False, after=hidden_copy))
+    assert table_cells(report) == expected_tables()
+    assert report.where["t3.new.natural"].startswith("年度报告!")

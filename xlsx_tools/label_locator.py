@@ -63,6 +63,7 @@ class GridFound:
     rows_at: list[int | None] = field(default_factory=list)
     cols_at: list[int | None] = field(default_factory=list)
     rows_claimed: set[int] = field(default_factory=set)  # rows reported as relabelled statutory rows
+    seen: bool = False  # the table's structure is there (even if it could not be read)
 
     @property
     def found_any(self) -> bool:
@@ -78,7 +79,9 @@ class LabelLocator:
         self.src = src
         self.sheets: list[str] = list(src.sheet_names())
         self._index: dict[str, list[tuple[int, int, int]]] | None = None
-        self._bottoms: dict[int, dict[tuple[int, int], int]] = {}
+        self._bottoms: dict[int, dict[tuple[int, int], tuple[int, int]]] = {}
+        hidden = getattr(src, "hidden_sheets", None)
+        self.hidden: set[str] = hidden() if hidden else set()
 
     # ---- the workbook's text cells --------------------------------------------------------
     def rows(self, si: int) -> list[list]:
@@ -174,7 +177,11 @@ class LabelLocator:
             return None
         best = max(per_sheet.values())
         tied = sorted(si for si, k in per_sheet.items() if k == best)
+        visible = [s for s in tied if self.sheets[s] not in self.hidden]
+        if len(tied) > 1 and len(visible) == 1:
+            tied = visible  # a copy on a hidden sheet is not what the person sees
         si = tied[0]
+        found.seen = best >= max(2, (n + 1) // 2)
         if len(tied) > 1 and best > n // 2:
             names = "、".join(f"「{self.sheets[s]}」" for s in tied)
             loc.add("LAYOUT", f"{shape.name}出现在多个工作表（{names}）中，无法确定读取哪一份，未读取", shape.all_ids)
@@ -401,19 +408,28 @@ class LabelLocator:
 
     def _top_down(self, shape: Shape, found: GridFound):
         """A grid without row labels (table 四): from its top header down to its one row."""
-        best = None
+        tries = []
         for k, node in enumerate(shape.grid.cols):
             for si, r, c in self.find(accepted(node.label)):
                 leaf_at: dict[tuple[int, ...], tuple[int, int]] = {}
                 missing_groups: list = []
                 self._match(si, shape.grid.cols, (), r, r + HEADER_BAND, c if k == 0 else 0, 1 << 20, False, leaf_at, missing_groups)
-                if best is None or len(leaf_at) > len(best[1]):
-                    best = (si, leaf_at, missing_groups)
-            if best:
+                if leaf_at:
+                    tries.append((si, r, leaf_at, missing_groups))
+            if tries:
                 break
-        if best is None or not best[1]:
+        if not tries:
             return None
-        si, leaf_at, missing_groups = best
+        most = max(len(t[2]) for t in tries)
+        best = [t for t in tries if len(t[2]) == most]
+        visible = [t for t in best if self.sheets[t[0]] not in self.hidden]
+        best = visible or best
+        found.seen = True
+        if len(best) > 1:
+            places = "、".join(self.where(si, r, 0).split("!")[0] + f" 第 {r + 1} 行" for si, r, _, _ in best[:3])
+            found.location.add("LAYOUT", f"{shape.name}出现了多次（{places}），无法确定读取哪一份，未读取", shape.all_ids, [])
+            return None
+        si, _r, leaf_at, missing_groups = best[0]
         cols_at = [leaf_at[tuple(map(id, p))][1] if tuple(map(id, p)) in leaf_at else None for p in shape.cols]
         body = max(self.bottom(si, r, c) for r, c in leaf_at.values()) + 1
         known = [c for c in cols_at if c is not None]
@@ -595,7 +611,7 @@ def locate_all(src, table_hint: str = "") -> Location:
         )
     loc = Location(how=LABELS)
     results = [finder.locate(shape) for shape in SHAPES]
-    if not any(r.found_any for r in results if r.shape.grid.table in ("t2", "t3", "t4")):
+    if not any(r.found_any or r.seen for r in results if r.shape.grid.table in ("t2", "t3", "t4")):
         sheets = "、".join(finder.sheets[:8]) or "无"
         raise ReadError(
             Finding(

@@ -243,6 +243,13 @@ class WorkbookFile:
     def sheet_names(self) -> list[str]:
         return self._sheet_names
 
+    def hidden_sheets(self) -> set[str]:
+        """Sheets a person does not see (hidden or very hidden)."""
+        try:
+            return {m.name for m in self._book.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
+        except Exception:
+            return set()
+
     def rows(self, sheet: str) -> list[list]:
         """The sheet's values from A1 (row-major; '' for empty cells); [] if no such sheet."""
         rows = self._rows.get(sheet)
@@ -348,6 +355,8 @@ def open_workbook(path: str | bytes | os.PathLike) -> WorkbookFile:
         if kind == "powerpoint":
             raise unreadable(name, "是 PowerPoint 演示文稿，不是 Excel 工作簿")
         if kind != XLS:
+            if name.lower().endswith((".et", ".ett")):
+                raise unreadable(name, "是 WPS 表格格式（.et），请在 WPS 中另存为 Excel 工作簿（.xlsx）后提交")
             raise unreadable(name, "是 Office 复合文档，但不是 Excel 工作簿")
         return WorkbookFile(fs_path, name, data, XLS)
     if data.startswith(b"PK"):
