@@ -7,6 +7,10 @@ applications are searched for the application totals (a sentence without 申请 
 about something else: 答复人大代表建议12件 is not an answered application). A cell is
 reported only if no statement of it agrees with the table: a text may mention a
 total and later a part of it with the same words.
+
+"主动公开政府信息N条" has no counterpart in the tables (table 二 counts rules and
+normative documents issued, repealed and in force, not items published), so it is
+not compared; "制发行政规范性文件N件" is.
 """
 
 from __future__ import annotations

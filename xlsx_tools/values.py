@@ -96,6 +96,8 @@ def classify(raw: object) -> tuple[str, Number | None, str]:
     if isinstance(raw, (int, float)):  # subclasses (numpy-like)
         return classify(float(raw))
     if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+        if isinstance(raw, dt.datetime) and raw.time() == dt.time():
+            raw = raw.date()  # a number shown as a date: 5 -> 1900-01-05
         shown = raw.isoformat() if hasattr(raw, "isoformat") else str(raw)
         return NOT_NUMBER, None, shown
     text = str(raw)
