@@ -349,3 +349,18 @@ def test_a_copy_on_a_hidden_sheet_is_not_read(tmp_path):
     report = read_report(write_statutory(tmp_path / "hidden.xlsx", ORIGINAL, merge=False, after=hidden_copy))
     assert table_cells(report) == expected_tables()
     assert report.where["t3.new.natural"].startswith("年度报告!")
+
+
+def test_published_web_page_opened_in_a_spreadsheet(tmp_path):
+    """A report as government websites publish it (HTML tables, rowspan/colspan, zeros
+    left blank, line breaks in headers), opened in LibreOffice Calc and saved as .xlsx."""
+    from workbooks import lo_import_html, statutory_html
+
+    html = tmp_path / "报告.html"
+    html.write_text(statutory_html(ORIGINAL, "示例县教育局2025年政府信息公开工作年度报告"), encoding="utf-8")
+    report = read_report(lo_import_html(html, tmp_path / "网页报告.xlsx", tmp_path / "profile"))
+    assert table_cells(report) == expected_tables()  # blanks count 0, totals recomputed where blank
+    assert report.meta == {"agency": "示例县教育局", "year": 2025}
+    rules = {f.rule for f in report.findings}
+    assert rules <= {"BLANK", "TOTAL-RECOMPUTED", "FEE-NOT-FOUND"}, report.findings
+    assert "BLANK" in rules

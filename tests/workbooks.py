@@ -229,3 +229,65 @@ def lo_edit(jobs: list[tuple[Path, Path, list]], profile: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     for _, dst, _ in jobs:
         assert Path(dst).exists(), f"LibreOffice did not write {dst}"
+
+
+# ---- a published report's web page ---------------------------------------------------------------
+def _html_grid(grid, values: dict, blank_zero: bool) -> str:
+    """One statutory grid as the published HTML tables lay it out (rowspan/colspan)."""
+    col_depth = _depth(grid.cols)
+    label_cols = max((r.depth for r in grid.rows), default=0)
+    head = col_depth + (1 if grid.col_root else 0)
+    rows: list[list[str]] = [[] for _ in range(head)]
+    if label_cols:
+        rows[0].append(f'<td rowspan="{head}" colspan="{label_cols}">{grid.corner}</td>')
+    if grid.col_root:
+        rows[0].append(f'<td colspan="{len(grid.col_paths)}">{grid.col_root}</td>')
+
+    def cols(nodes, level):
+        for node in nodes:
+            r = head - col_depth + level
+            n = len(node.leaves())
+            if node.children:
+                rows[r].append(f'<td colspan="{n}">{node.label}</td>')
+                cols(node.children, level + 1)
+            else:
+                rows[r].append(f'<td rowspan="{col_depth - level}">{node.label.replace("企业", "<br/>企业")}</td>')
+
+    cols(grid.cols, 0)
+    body = []
+    for row in grid.row_paths or [()]:
+        cells = []
+        for depth, node in enumerate(row):
+            first_leaf = node.leaves()[0][-1] is row[-1] if node.children else True
+            if node.children and first_leaf:
+                cells.append(f'<td rowspan="{len(node.leaves())}">{node.label}</td>')
+            elif not node.children:
+                cells.append(f'<td colspan="{label_cols - depth}">{node.label}</td>')
+        for col in grid.col_paths:
+            v = values.get(grid.cell_id(row, col))
+            cells.append("<td>&nbsp;</td>" if v is None or (blank_zero and v == 0) else f"<td>{v}</td>")
+        body.append(cells)
+    return '<table border="1">' + "".join(f"<tr>{''.join(r)}</tr>" for r in rows + body) + "</table>"
+
+
+def statutory_html(report: Report, title: str, blank_zero: bool = True) -> str:
+    """The report's tables as a government website publishes them (zeros left blank)."""
+    parts = [f"<p>{title}</p>", "<p>二、主动公开政府信息情况</p>"]
+    for grid in T2_GRIDS:
+        parts.append(f"<p>{grid.title}</p>" + _html_grid(grid, report.cells, blank_zero))
+    parts += ["<p>三、收到和处理政府信息公开申请情况</p>", _html_grid(T3, report.cells, blank_zero)]
+    parts += ["<p>四、政府信息公开行政复议、行政诉讼情况</p>", _html_grid(T4, report.cells, blank_zero)]
+    return '<html><head><meta charset="utf-8"></head><body>' + "".join(parts) + "</body></html>"
+
+
+def lo_import_html(html: Path, dst: Path, profile: Path) -> Path:
+    """Open a web page in LibreOffice Calc and save it as a workbook (merged cells kept)."""
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--infilter=HTML (StarCalc)",
+         "--convert-to", dst.suffix.lstrip("."), "--outdir", str(dst.parent), str(html)],
+        capture_output=True, text=True, timeout=120,
+    )
+    produced = dst.parent / (html.stem + dst.suffix)
+    assert produced.exists(), proc.stderr[-2000:]
+    produced.rename(dst)
+    return dst
