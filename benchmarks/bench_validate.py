@@ -83,8 +83,16 @@ def fresh_process(path: str, runs: int = 5) -> tuple[float, float]:
 def import_time() -> float:
     """Seconds to import everything `xlsx-tools validate` needs (python -X importtime)."""
     out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import xlsx_tools.cli, xlsx_tools.validate, xlsx_tools.reader, xlsx_tools.present, xlsx_tools.workbook_file"],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            "import xlsx_tools.cli, xlsx_tools.validate, xlsx_tools.reader, xlsx_tools.present, xlsx_tools.workbook_file",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     total = 0
     for line in out.stderr.splitlines():
@@ -119,14 +127,19 @@ def main() -> int:
 
     examples = [str(p) for p in sorted((ROOT / "examples").glob("*.xlsx"))]
     many_base, many_cand = interleaved(
-        lambda: [calamine_alone(p) for p in examples], lambda: [validate_file(p) for p in examples], args.number // len(examples), args.rounds
+        lambda: [calamine_alone(p) for p in examples],
+        lambda: [validate_file(p) for p in examples],
+        args.number // len(examples),
+        args.rounds,
     )
     many_base, many_cand = many_base / len(examples), many_cand / len(examples)
     print(f"{len(examples)} different files in turn         {many_cand * 1e3:7.3f} ms per file   ratio {many_cand / many_base:.2f}×")
 
     first, whole = fresh_process(path)
     print(f"first file in a fresh process      {first * 1e3:7.3f} ms (layout plans built, nothing cached)")
-    print(f"`xlsx-tools validate FILE`         {whole:7.3f} s  whole process (target < {TARGET_PROCESS} s; bare python {bare_python():.3f} s)")
+    print(
+        f"`xlsx-tools validate FILE`         {whole:7.3f} s  whole process (target < {TARGET_PROCESS} s; bare python {bare_python():.3f} s)"
+    )
     print(f"import of the validate path        {import_time():7.3f} s  (python -X importtime, xlsx_tools modules)")
 
     ok = ratio <= TARGET_RATIO and whole < TARGET_PROCESS

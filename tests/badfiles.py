@@ -92,9 +92,11 @@ def _lying_sizes(path: Path, declared: int, inflated: int = 200 * 2**20) -> Path
     return path
 
 
-LAUGHS = b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
-    b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
-) + b"]>\n"
+LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b"]>\n"
+)
 
 
 def _laughs(path: Path, member: str, use: bytes) -> Path:
@@ -208,7 +210,12 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
         return patch_xlsx(EDU, d / file, sheet, cells)
 
     # ---- not a workbook ----------------------------------------------------------------------
-    add("random bytes", mk(put, "不是工作簿.xlsx", b"\x00\x01" + rng.randbytes(4000)), "UNREADABLE", "不是工作簿.xlsx：不是 Excel 工作簿（无法识别的文件格式）")
+    add(
+        "random bytes",
+        mk(put, "不是工作簿.xlsx", b"\x00\x01" + rng.randbytes(4000)),
+        "UNREADABLE",
+        "不是工作簿.xlsx：不是 Excel 工作簿（无法识别的文件格式）",
+    )
     add("empty file", mk(put, "空文件.xlsx", b""), "UNREADABLE", "空文件.xlsx：是空文件（0 字节）")
     add("renamed .docx", mk(_docx, d / "改名的Word.xlsx"), "UNREADABLE", "改名的Word.xlsx：是 Word 文档（.docx），不是 Excel 工作簿")
     add("renamed .odt", mk(_odt, d / "改名的ODF.ods"), "UNREADABLE", "改名的ODF.ods：是 ODF 文字文档（.odt），不是电子表格")
@@ -218,17 +225,41 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
         "UNREADABLE",
         "改名的CSV.xlsx：是 CSV 或文本表格，不是 Excel 工作簿，请使用报告模板填写后保存为 .xlsx",
     )
-    add("renamed .txt", mk(put, "改名的文本.xlsx", "一、总体情况\n2021年，我单位共收到依申请公开信息0件。\n".encode()), "UNREADABLE", "改名的文本.xlsx：是文本文件，不是 Excel 工作簿")
-    add("renamed .pdf", mk(put, "改名的PDF.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"), "UNREADABLE", "改名的PDF.xlsx：是 PDF 文件，不是 Excel 工作簿")
+    add(
+        "renamed .txt",
+        mk(put, "改名的文本.xlsx", "一、总体情况\n2021年，我单位共收到依申请公开信息0件。\n".encode()),
+        "UNREADABLE",
+        "改名的文本.xlsx：是文本文件，不是 Excel 工作簿",
+    )
+    add(
+        "renamed .pdf",
+        mk(put, "改名的PDF.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"),
+        "UNREADABLE",
+        "改名的PDF.xlsx：是 PDF 文件，不是 Excel 工作簿",
+    )
     add(
         "web page saved as .xls",
-        mk(put, "网页导出.xls", "<html><head><meta charset='utf-8'></head><body><table><tr><td>规章</td><td>0</td></tr></table></body></html>".encode()),
+        mk(
+            put,
+            "网页导出.xls",
+            "<html><head><meta charset='utf-8'></head><body><table><tr><td>规章</td><td>0</td></tr></table></body></html>".encode(),
+        ),
         "UNREADABLE",
         "网页导出.xls：是网页（HTML）文件，不是 Excel 工作簿（可能是从网站另存的表格，请用 Excel 打开后另存为 .xlsx）",
     )
     add("image", mk(put, "截图.xlsx", b"\x89PNG\r\n\x1a\n" + rng.randbytes(200)), "UNREADABLE", "截图.xlsx：是图片文件，不是 Excel 工作簿")
-    add("rar archive", mk(put, "打包.xlsx", b"Rar!\x1a\x07\x01\x00" + rng.randbytes(200)), "UNREADABLE", "打包.xlsx：是压缩文件（RAR/7z/gz），不是 Excel 工作簿，请解压后提交其中的工作簿")
-    add("zip of something else", mk(put, "压缩包.xlsx", _zip({"说明.txt": "见附件".encode()})), "UNREADABLE", "压缩包.xlsx：是压缩包，但不是 Excel 工作簿")
+    add(
+        "rar archive",
+        mk(put, "打包.xlsx", b"Rar!\x1a\x07\x01\x00" + rng.randbytes(200)),
+        "UNREADABLE",
+        "打包.xlsx：是压缩文件（RAR/7z/gz），不是 Excel 工作簿，请解压后提交其中的工作簿",
+    )
+    add(
+        "zip of something else",
+        mk(put, "压缩包.xlsx", _zip({"说明.txt": "见附件".encode()})),
+        "UNREADABLE",
+        "压缩包.xlsx：是压缩包，但不是 Excel 工作簿",
+    )
     add(
         "truncated zip",
         mk(put, "截断.xlsx", EDU.read_bytes()[: EDU.stat().st_size // 2]),
@@ -272,7 +303,12 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
         "UNREADABLE",
         "十亿笑2.xlsx：文件内部的 xl/workbook.xml 含有 DOCTYPE/实体声明（可能是恶意构造的文件），拒绝读取",
     )
-    add("password-encrypted workbook", mk(_encrypted, d / "加密.xlsx"), "UNREADABLE", "加密.xlsx：文件已加密（设置了打开密码），请取消密码后重新保存再提交")
+    add(
+        "password-encrypted workbook",
+        mk(_encrypted, d / "加密.xlsx"),
+        "UNREADABLE",
+        "加密.xlsx：文件已加密（设置了打开密码），请取消密码后重新保存再提交",
+    )
     add("zip-encrypted members", mk(_zip_flag_encrypted, d / "加密压缩包.xlsx"), "UNREADABLE", "加密压缩包.xlsx：压缩包已加密，无法读取")
     sheet4 = sheet_part(EDU.read_bytes(), "表三")
     add(
@@ -283,7 +319,11 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
     )
     add(
         "sheet with broken XML",
-        mk(put, "损坏的工作表.xlsx", replace_members(EDU.read_bytes(), {sheet4: b"<?xml version='1.0'?><worksheet><sheetData><row r='1'><c r='A1'"})),
+        mk(
+            put,
+            "损坏的工作表.xlsx",
+            replace_members(EDU.read_bytes(), {sheet4: b"<?xml version='1.0'?><worksheet><sheetData><row r='1'><c r='A1'"}),
+        ),
         "UNREADABLE",
         re.compile(r"^损坏的工作表\.xlsx：工作表「表三」已损坏，无法作为工作簿读取（\w+），请用 Excel 打开后重新保存$"),
     )
@@ -299,7 +339,9 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
         "older form (2019 labels)",
         mk(_older_form, d / "2019版.xlsx"),
         "FORM-VERSION",
-        re.compile(r"^2019版\.xlsx：年度报告!\w+ 为「对外公开总数量」，这是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格"),
+        re.compile(
+            r"^2019版\.xlsx：年度报告!\w+ 为「对外公开总数量」，这是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格"
+        ),
     )
     add(
         "other form version in the template",
@@ -344,23 +386,159 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
 
     # ---- every value case ---------------------------------------------------------------------
     values = [
-        ("blank input", "空白.xlsx", "表三", {"E6": None}, "BLANK", "表三「二、上年结转」商业企业列（表三!E6）：未填写，已按 0 计", "表三!E6"),
-        ("number as text ' 0'", "文本数字.xlsx", "表四", {"A5": " 0"}, "NUMBER-AS-TEXT", "表四 行政复议·结果维持列（表四!A5）：数字「 0」以文本形式保存，按 0 计", "表四!A5"),
-        ("number as text '0 '", "尾随空格.xlsx", "表四", {"C5": "0 "}, "NUMBER-AS-TEXT", "表四 行政复议·其他结果列（表四!C5）：数字「0 」以文本形式保存，按 0 计", "表四!C5"),
-        ("full-width digits", "全角数字.xlsx", "表三", {"D5": "７３"}, "NUMBER-AS-TEXT", "表三「一、本年新收」自然人列（表三!D5）：数字「７３」以文本形式保存，按 73 计", "表三!D5"),
-        ("dash for nothing", "横线.xlsx", "表四", {"B5": "—"}, "NIL-MARK", "表四 行政复议·结果纠正列（表四!B5）：填写的是「—」，按 0 计", "表四!B5"),
-        ("slash for nothing", "斜线.xlsx", "表二", {"D4": "/"}, "NIL-MARK", "表二「规章」现行有效件数列（表二!D4）：填写的是「/」，按 0 计", "表二!D4"),
-        ("无 for nothing", "写无.xlsx", "表二", {"B11": "无"}, "NIL-MARK", "表二「行政处罚」本年处理决定数量列（表二!B11）：填写的是「无」，按 0 计", "表二!B11"),
-        ("decimal in a count", "小数.xlsx", "表三", {"D7": 2.5}, "TYPE", "表三「（一）予以公开」自然人列（表三!D7）：2.5 不是整数（件数应为整数）", "表三!D7"),
-        ("negative count", "负数.xlsx", "表三", {"D7": -3}, "TYPE", "表三「（一）予以公开」自然人列（表三!D7）：-3 为负数（件数和金额不能为负）", "表三!D7"),
-        ("#REF! in an input", "错误值.xlsx", "表二", {"B8": ("error", "#REF!")}, "CELL-ERROR", "表二「行政许可」本年处理决定数量列（表二!B8）：单元格为错误值 #REF!，该数无法使用（请检查公式或重新填写）", "表二!B8"),
-        ("#VALUE! in a total", "总计错误值.xlsx", "表三", {"J5": ("error", "#VALUE!")}, "CELL-ERROR", "表三「一、本年新收」总计列（表三!J5）：单元格为错误值 #VALUE!，该数无法使用（请检查公式或重新填写）", "表三!J5"),
-        ("total without cached value", "总计无值.xlsx", "表三", {"J5": ("formula", "SUM(D5:I5)")}, "TOTAL-RECOMPUTED", "表三「一、本年新收」总计列（表三!J5）没有数值（文件可能由不计算公式的软件保存），已按各项之和计为 90", "表三!J5"),
-        ("total overwritten", "总计被改写.xlsx", "表三", {"J5": 91}, "T3-ROWSUM", "表三「一、本年新收」：总计 = 91，各类申请人之和 = 90，相差 1", "表三!J5"),
-        ("huge number", "超大数.xlsx", "表二", {"B8": 1e15}, "TOO-LARGE", "表二「行政许可」本年处理决定数量列（表二!B8）：1e+15 数值过大（超过 1 万亿），疑似误填，该数无法使用", "表二!B8"),
-        ("absurd float", "溢出.xlsx", "表三", {"D5": 1.7976931348623157e308}, "TOO-LARGE", "表三「一、本年新收」自然人列（表三!D5）：1.79769e+308 数值过大（超过 1 万亿），疑似误填，该数无法使用", "表三!D5"),
-        ("text with a unit", "带单位.xlsx", "表二", {"B8": "5件"}, "NOT-NUMBER", "表二「行政许可」本年处理决定数量列（表二!B8）：「5件」不是数字，该数无法使用（只能填写数字）", "表二!B8"),
-        ("boolean", "逻辑值.xlsx", "表三", {"D5": True}, "NOT-NUMBER", "表三「一、本年新收」自然人列（表三!D5）：「TRUE」不是数字，该数无法使用（只能填写数字）", "表三!D5"),
+        (
+            "blank input",
+            "空白.xlsx",
+            "表三",
+            {"E6": None},
+            "BLANK",
+            "表三「二、上年结转」商业企业列（表三!E6）：未填写，已按 0 计",
+            "表三!E6",
+        ),
+        (
+            "number as text ' 0'",
+            "文本数字.xlsx",
+            "表四",
+            {"A5": " 0"},
+            "NUMBER-AS-TEXT",
+            "表四 行政复议·结果维持列（表四!A5）：数字「 0」以文本形式保存，按 0 计",
+            "表四!A5",
+        ),
+        (
+            "number as text '0 '",
+            "尾随空格.xlsx",
+            "表四",
+            {"C5": "0 "},
+            "NUMBER-AS-TEXT",
+            "表四 行政复议·其他结果列（表四!C5）：数字「0 」以文本形式保存，按 0 计",
+            "表四!C5",
+        ),
+        (
+            "full-width digits",
+            "全角数字.xlsx",
+            "表三",
+            {"D5": "７３"},
+            "NUMBER-AS-TEXT",
+            "表三「一、本年新收」自然人列（表三!D5）：数字「７３」以文本形式保存，按 73 计",
+            "表三!D5",
+        ),
+        (
+            "dash for nothing",
+            "横线.xlsx",
+            "表四",
+            {"B5": "—"},
+            "NIL-MARK",
+            "表四 行政复议·结果纠正列（表四!B5）：填写的是「—」，按 0 计",
+            "表四!B5",
+        ),
+        (
+            "slash for nothing",
+            "斜线.xlsx",
+            "表二",
+            {"D4": "/"},
+            "NIL-MARK",
+            "表二「规章」现行有效件数列（表二!D4）：填写的是「/」，按 0 计",
+            "表二!D4",
+        ),
+        (
+            "无 for nothing",
+            "写无.xlsx",
+            "表二",
+            {"B11": "无"},
+            "NIL-MARK",
+            "表二「行政处罚」本年处理决定数量列（表二!B11）：填写的是「无」，按 0 计",
+            "表二!B11",
+        ),
+        (
+            "decimal in a count",
+            "小数.xlsx",
+            "表三",
+            {"D7": 2.5},
+            "TYPE",
+            "表三「（一）予以公开」自然人列（表三!D7）：2.5 不是整数（件数应为整数）",
+            "表三!D7",
+        ),
+        (
+            "negative count",
+            "负数.xlsx",
+            "表三",
+            {"D7": -3},
+            "TYPE",
+            "表三「（一）予以公开」自然人列（表三!D7）：-3 为负数（件数和金额不能为负）",
+            "表三!D7",
+        ),
+        (
+            "#REF! in an input",
+            "错误值.xlsx",
+            "表二",
+            {"B8": ("error", "#REF!")},
+            "CELL-ERROR",
+            "表二「行政许可」本年处理决定数量列（表二!B8）：单元格为错误值 #REF!，该数无法使用（请检查公式或重新填写）",
+            "表二!B8",
+        ),
+        (
+            "#VALUE! in a total",
+            "总计错误值.xlsx",
+            "表三",
+            {"J5": ("error", "#VALUE!")},
+            "CELL-ERROR",
+            "表三「一、本年新收」总计列（表三!J5）：单元格为错误值 #VALUE!，该数无法使用（请检查公式或重新填写）",
+            "表三!J5",
+        ),
+        (
+            "total without cached value",
+            "总计无值.xlsx",
+            "表三",
+            {"J5": ("formula", "SUM(D5:I5)")},
+            "TOTAL-RECOMPUTED",
+            "表三「一、本年新收」总计列（表三!J5）没有数值（文件可能由不计算公式的软件保存），已按各项之和计为 90",
+            "表三!J5",
+        ),
+        (
+            "total overwritten",
+            "总计被改写.xlsx",
+            "表三",
+            {"J5": 91},
+            "T3-ROWSUM",
+            "表三「一、本年新收」：总计 = 91，各类申请人之和 = 90，相差 1",
+            "表三!J5",
+        ),
+        (
+            "huge number",
+            "超大数.xlsx",
+            "表二",
+            {"B8": 1e15},
+            "TOO-LARGE",
+            "表二「行政许可」本年处理决定数量列（表二!B8）：1e+15 数值过大（超过 1 万亿），疑似误填，该数无法使用",
+            "表二!B8",
+        ),
+        (
+            "absurd float",
+            "溢出.xlsx",
+            "表三",
+            {"D5": 1.7976931348623157e308},
+            "TOO-LARGE",
+            "表三「一、本年新收」自然人列（表三!D5）：1.79769e+308 数值过大（超过 1 万亿），疑似误填，该数无法使用",
+            "表三!D5",
+        ),
+        (
+            "text with a unit",
+            "带单位.xlsx",
+            "表二",
+            {"B8": "5件"},
+            "NOT-NUMBER",
+            "表二「行政许可」本年处理决定数量列（表二!B8）：「5件」不是数字，该数无法使用（只能填写数字）",
+            "表二!B8",
+        ),
+        (
+            "boolean",
+            "逻辑值.xlsx",
+            "表三",
+            {"D5": True},
+            "NOT-NUMBER",
+            "表三「一、本年新收」自然人列（表三!D5）：「TRUE」不是数字，该数无法使用（只能填写数字）",
+            "表三!D5",
+        ),
         (
             "USCC stored as a number",
             "代码为数字.xlsx",
@@ -386,7 +564,12 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
     if make:
         (d / "文件夹.xlsx").mkdir(exist_ok=True)
     add("a directory", d / "文件夹.xlsx", "UNREADABLE", "文件夹.xlsx：是文件夹，不是工作簿文件")
-    add("path in a missing folder", d / "不存在的文件夹" / "报告.xlsx", "UNREADABLE", "报告.xlsx：文件不存在（文件夹 不存在的文件夹 不存在）")
+    add(
+        "path in a missing folder",
+        d / "不存在的文件夹" / "报告.xlsx",
+        "UNREADABLE",
+        "报告.xlsx：文件不存在（文件夹 不存在的文件夹 不存在）",
+    )
     fifo = d / "管道.xlsx"
     if make and not fifo.exists():
         os.mkfifo(fifo)

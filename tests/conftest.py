@@ -40,10 +40,18 @@ def lo_files(tmp_path_factory) -> dict[str, Path]:
         "row_inside": (
             EDU,
             out / "row-inside.xlsx",
-            [["insert_rows", "表三", T3_PARTLY_ROW, 1], ["set", "表三", T3_PARTLY_ROW, 1, "（一）其中：网上申请"], ["set", "表三", T3_PARTLY_ROW, 3, 5]],
+            [
+                ["insert_rows", "表三", T3_PARTLY_ROW, 1],
+                ["set", "表三", T3_PARTLY_ROW, 1, "（一）其中：网上申请"],
+                ["set", "表三", T3_PARTLY_ROW, 3, 5],
+            ],
         ),
         "row_inside_empty": (EDU, out / "row-inside-empty.xlsx", [["insert_rows", "表三", 12, 1]]),
-        "rows_above": (EDU, out / "rows-above.xlsx", [["insert_rows", "表三", 0, 2], ["insert_rows", "表二", 0, 1], ["insert_rows", "封面", 0, 1]]),
+        "rows_above": (
+            EDU,
+            out / "rows-above.xlsx",
+            [["insert_rows", "表三", 0, 2], ["insert_rows", "表二", 0, 1], ["insert_rows", "封面", 0, 1]],
+        ),
         "col_inside": (EDU, out / "col-inside.xlsx", [["insert_cols", "表三", 5, 1]]),
         "deleted_sheet": (EDU, out / "deleted-sheet.xlsx", [["delete_sheet", "表四"]]),
         "deleted_row": (EDU, out / "deleted-row.xlsx", [["delete_rows", "表三", T3_PARTLY_ROW, 1]]),

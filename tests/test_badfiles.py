@@ -99,7 +99,10 @@ def _limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
 
 
-@pytest.mark.parametrize("name", ["zip bomb", "zip member understating its size", "zip member inflating beyond its stated size", "billion laughs in shared strings"])
+@pytest.mark.parametrize(
+    "name",
+    ["zip bomb", "zip member understating its size", "zip member inflating beyond its stated size", "billion laughs in shared strings"],
+)
 def test_bombs_stay_bounded_in_memory_and_time(corpus, name):
     """Validated in a fresh process limited to 1.5 GB of address space: refused within
     seconds, peak memory far below what the file would inflate to."""

@@ -176,7 +176,12 @@ def test_anchor_pointing_elsewhere_falls_back_to_labels(tmp_path):
 
 
 def test_workbook_without_names_is_read_by_labels(tmp_path):
-    path = patch_member(EDU, tmp_path / "no-names.xlsx", "xl/workbook.xml", lambda x: x[: x.index(b"<definedNames>")] + x[x.index(b"</definedNames>") + 15 :])
+    path = patch_member(
+        EDU,
+        tmp_path / "no-names.xlsx",
+        "xl/workbook.xml",
+        lambda x: x[: x.index(b"<definedNames>")] + x[x.index(b"</definedNames>") + 15 :],
+    )
     report = read_report(path)
     assert locate(open_workbook(path)).how == "labels"
     assert (report.cells, report.meta, report.text, report.findings) == (ORIGINAL.cells, ORIGINAL.meta, ORIGINAL.text, [])

@@ -55,7 +55,11 @@ def test_one_sheet_per_table_unmerged_labels_and_numbers_as_text(tmp_path):
     report = read_report(path)
     assert table_cells(report) == expected_tables()
     as_text = by_rule(report, "NUMBER-AS-TEXT")
-    assert [f.message.split("（")[0] for f in as_text] == ["表二 有 10 个数字以文本形式保存", "表三 有 175 个数字以文本形式保存", "表四 有 15 个数字以文本形式保存"]
+    assert [f.message.split("（")[0] for f in as_text] == [
+        "表二 有 10 个数字以文本形式保存",
+        "表三 有 175 个数字以文本形式保存",
+        "表四 有 15 个数字以文本形式保存",
+    ]
     assert as_text[2].message.startswith("表四 有 15 个数字以文本形式保存（如 Sheet4!A5「 0」），已按数字计：A5、B5、")
     assert all(f.severity == "warning" for f in report.findings)
 
@@ -86,7 +90,13 @@ def liujiang(path):
         ws.cell(r + 3, 1, "六、其他需要报告的事项")
         ws.cell(r + 4, 1, "我单位2021年未收取信息处理费。")
 
-    labels = lambda s: {"商业企业": "商业\n企业", "科研机构": "科研\n机构", "结果纠正": "结果\n纠正", "其他结果": "其他\n结果", "尚未审结": "尚未\n审结"}.get(s, s)  # noqa: E731
+    labels = lambda s: {
+        "商业企业": "商业\n企业",
+        "科研机构": "科研\n机构",
+        "结果纠正": "结果\n纠正",
+        "其他结果": "其他\n结果",
+        "尚未审结": "尚未\n审结",
+    }.get(s, s)  # noqa: E731
     write_statutory(path, report, title="柳州市柳江区总工会2021年政府信息公开\n工作年度报告", label=labels, after=after)
     assert len(t4) == len(t4_text)
     return report
@@ -155,7 +165,9 @@ def test_extra_row_with_numbers_is_an_error_and_not_counted(tmp_path):
     assert table_cells(report) == expected_tables()
     _, row, col = find_cell(path, "其中：网上申请")
     [extra] = by_rule(report, "EXTRA-NUMBERS")
-    assert extra.message == f"表三第 {row} 行「其中：网上申请」不属于法定表式，其中填有 1 个数（如 年度报告!{a1(row, col + 2)} 为 4），未计入"
+    assert (
+        extra.message == f"表三第 {row} 行「其中：网上申请」不属于法定表式，其中填有 1 个数（如 年度报告!{a1(row, col + 2)} 为 4），未计入"
+    )
 
 
 def test_moved_rows_are_read_by_their_labels_and_reported(tmp_path):
@@ -173,7 +185,10 @@ def test_moved_rows_are_read_by_their_labels_and_reported(tmp_path):
     [order] = by_rule(report, "ROW-ORDER")
     assert order.severity == "warning"
     _, r1, _ = find_cell(path, "1．属于国家秘密")
-    assert order.message == f"表三的行顺序与法定表式不一致：「2．其他法律行政法规禁止公开」（第 {r1 - 1} 行）应在「1．属于国家秘密」（第 {r1} 行）之后（已按标签读取）"
+    assert (
+        order.message
+        == f"表三的行顺序与法定表式不一致：「2．其他法律行政法规禁止公开」（第 {r1 - 1} 行）应在「1．属于国家秘密」（第 {r1} 行）之后（已按标签读取）"
+    )
 
 
 def test_relabelled_column_is_reported(tmp_path):
@@ -233,7 +248,9 @@ def test_older_form_is_refused(tmp_path):
         read_report(path)
     assert exc.value.finding.rule == "FORM-VERSION"
     assert exc.value.finding.message.startswith("2019版.xlsx：年度报告!")
-    assert "为「本年新制作数量」，这是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格" in exc.value.finding.message
+    assert (
+        "为「本年新制作数量」，这是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格" in exc.value.finding.message
+    )
 
 
 def test_a_workbook_of_something_else_is_foreign(tmp_path):

@@ -20,7 +20,7 @@ from xlsx_tools.narrative import narrative_findings
 from xlsx_tools.reader import read_report
 from xlsx_tools.report import Report, load_json
 from xlsx_tools.rules import RULES, USCC_CHARS, deadline_finding, meta_findings, uscc_problem
-from xlsx_tools.validate import check_report, validate_file
+from xlsx_tools.validate import check_report
 
 TODAY = dt.date(2026, 3, 1)
 ORIGINAL = load_json(EDU.with_suffix(".json"))
@@ -107,7 +107,9 @@ FAIL = {
     "T4-SUM": lambda tmp, lo: findings_of(patched(tmp, "表四", {"E5": 99})),
     "TYPE": lambda tmp, lo: findings_of(patched(tmp, "表三", {"D7": 2.5})),
     "FEE-COLLECTED": lambda tmp, lo: findings_of(EXAMPLES / "06-市场监管局-收费提示.xlsx"),
-    "FEE-UNPAID": lambda tmp, lo: report_findings(set_cells(t3__other__unpaid_fee__natural=3, t3__other__unpaid_fee__total=3, fee__notices=1)),
+    "FEE-UNPAID": lambda tmp, lo: report_findings(
+        set_cells(t3__other__unpaid_fee__natural=3, t3__other__unpaid_fee__total=3, fee__notices=1)
+    ),
     "XY-CARRY": lambda tmp, lo: report_findings(previous=_previous_with(t3__carried_forward__natural=99)),
     "XY-INFORCE": lambda tmp, lo: report_findings(previous=_previous_with(t2__rule__in_force=500)),
     "NARRATIVE": lambda tmp, lo: findings_of(EXAMPLES / "05-自然资源局-结转不平衡.xlsx"),
@@ -211,7 +213,11 @@ def test_type_names_the_cell(tmp_path):
 
 
 def test_fee_unpaid_compares_dropped_applications_with_notices():
-    [f] = [f for f in report_findings(set_cells(t3__other__unpaid_fee__natural=3, t3__other__unpaid_fee__total=3, fee__notices=1)) if f.rule == "FEE-UNPAID"]
+    [f] = [
+        f
+        for f in report_findings(set_cells(t3__other__unpaid_fee__natural=3, t3__other__unpaid_fee__total=3, fee__notices=1))
+        if f.rule == "FEE-UNPAID"
+    ]
     assert (f.expected, f.actual) == (3, 1)
 
 
@@ -249,7 +255,10 @@ def test_uscc_check_character(body):
 
 @pytest.mark.parametrize(
     "code, problem",
-    [("1145022195322750N", "应为 18 位，实为 17 位"), ("11450221953227I0NX", "含有不允许的字符「I」（只用数字和大写字母，不用 I、O、S、V、Z）")],
+    [
+        ("1145022195322750N", "应为 18 位，实为 17 位"),
+        ("11450221953227I0NX", "含有不允许的字符「I」（只用数字和大写字母，不用 I、O、S、V、Z）"),
+    ],
 )
 def test_uscc_format(code, problem):
     assert uscc_problem(code) == problem
@@ -263,7 +272,12 @@ def test_meta_year_is_plausible(year, ok):
 
 @pytest.mark.parametrize(
     "kind, published, late",
-    [("部门报告", dt.date(2026, 1, 31), False), ("部门报告", dt.date(2026, 2, 1), True), ("政府报告", dt.date(2026, 3, 31), False), ("汇总报告", dt.date(2026, 4, 1), True)],
+    [
+        ("部门报告", dt.date(2026, 1, 31), False),
+        ("部门报告", dt.date(2026, 2, 1), True),
+        ("政府报告", dt.date(2026, 3, 31), False),
+        ("汇总报告", dt.date(2026, 4, 1), True),
+    ],
 )
 def test_deadline_by_kind(kind, published, late):
     f = deadline_finding({"year": 2025, "kind": kind, "published_on": published})
@@ -332,7 +346,10 @@ def test_narrative_stays_quiet_when_consistent_or_unrelated(text):
 
 def test_narrative_names_the_table_cell_and_the_text_cell(tmp_path):
     [f] = [f for f in findings_of(EXAMPLES / "05-自然资源局-结转不平衡.xlsx") if f.rule == "NARRATIVE"]
-    assert f.message == "正文「一、总体情况」中「结转下年度继续办理1件」所述结转下年度的申请为 1 件，与表三「四、结转下年度继续办理」总计列的 2 不一致"
+    assert (
+        f.message
+        == "正文「一、总体情况」中「结转下年度继续办理1件」所述结转下年度的申请为 1 件，与表三「四、结转下年度继续办理」总计列的 2 不一致"
+    )
     assert f.where == ["表三!J29", "正文!A3"]
 
 
@@ -346,8 +363,9 @@ def test_catalogue_titles_are_chinese_and_ids_upper_case():
 def test_readme_documents_every_rule_and_the_value_policy():
     import re
 
-    import xlsx_tools.values as values
     from conftest import ROOT
+
+    import xlsx_tools.values as values
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## 校验 (validate)") :]

@@ -65,7 +65,17 @@ def test_unreadable_file_is_a_result_with_one_error(tmp_path):
         "ok": False,
         "errors": 1,
         "warnings": 0,
-        "findings": [{"rule": "UNREADABLE", "severity": "error", "cells": [], "where": [], "expected": None, "actual": None, "message": "空.xlsx：是空文件（0 字节）"}],
+        "findings": [
+            {
+                "rule": "UNREADABLE",
+                "severity": "error",
+                "cells": [],
+                "where": [],
+                "expected": None,
+                "actual": None,
+                "message": "空.xlsx：是空文件（0 字节）",
+            }
+        ],
     }
 
 
@@ -96,7 +106,9 @@ def test_validate_files_with_last_year(tmp_path):
     last.cells["t3.carried_forward.natural"] = 999
     last.meta["uscc"] = read_report(EDU).meta["uscc"]
     build_workbook(tmp_path / "2024.xlsx", last)
-    [result, other] = validate_files([EDU, EXAMPLES / "04-卫健局.xlsx"], [read_report(tmp_path / "2024.xlsx"), synth.report(3, "无关单位")], TODAY)
+    [result, other] = validate_files(
+        [EDU, EXAMPLES / "04-卫健局.xlsx"], [read_report(tmp_path / "2024.xlsx"), synth.report(3, "无关单位")], TODAY
+    )
     assert "XY-CARRY" in [f.rule for f in result.findings]
     assert [f.rule for f in other.findings] == []  # no last year's report of its own: no cross-year checks
 

@@ -17,7 +17,9 @@ FEE = EXAMPLES / "06-市场监管局-收费提示.xlsx"
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "xlsx_tools.cli", "validate", *map(str, args)], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "xlsx_tools.cli", "validate", *map(str, args)], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_clean_file_exits_0_with_a_plain_table():

@@ -101,7 +101,9 @@ def test_parse_date(raw, date):
     assert parse_date(raw) == date
 
 
-@pytest.mark.parametrize("raw, year", [(2025.0, 2025), ("2025", 2025), ("2025年", 2025), ("２０２５年度", 2025), ("2025.5", None), ("明年", None)])
+@pytest.mark.parametrize(
+    "raw, year", [(2025.0, 2025), ("2025", 2025), ("2025年", 2025), ("２０２５年度", 2025), ("2025.5", None), ("明年", None)]
+)
 def test_parse_int(raw, year):
     assert parse_int(raw) == year
 

@@ -164,9 +164,20 @@ def write_grid(ws, grid, values: dict, top: int, left: int, *, merge=True, label
     return body + max(len(grid.row_paths), 1)
 
 
-def write_statutory(path: Path, report: Report, *, layout: str = "one-sheet", top: int = 1, left: int = 1, merge=True,
-                    label=lambda s: s, number=lambda v: v, title: str | None = None, fee: bool = False,
-                    after=None) -> Path:
+def write_statutory(
+    path: Path,
+    report: Report,
+    *,
+    layout: str = "one-sheet",
+    top: int = 1,
+    left: int = 1,
+    merge=True,
+    label=lambda s: s,
+    number=lambda v: v,
+    title: str | None = None,
+    fee: bool = False,
+    after=None,
+) -> Path:
     """The tables 二/三/四 (and optionally the fee block) as an agency might type them.
     layout: 'one-sheet' (all on one sheet, a gap between) or 'sheets' (one each)."""
     wb = openpyxl.Workbook()
@@ -283,9 +294,20 @@ def statutory_html(report: Report, title: str, blank_zero: bool = True) -> str:
 def lo_import_html(html: Path, dst: Path, profile: Path) -> Path:
     """Open a web page in LibreOffice Calc and save it as a workbook (merged cells kept)."""
     proc = subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--infilter=HTML (StarCalc)",
-         "--convert-to", dst.suffix.lstrip("."), "--outdir", str(dst.parent), str(html)],
-        capture_output=True, text=True, timeout=120,
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--infilter=HTML (StarCalc)",
+            "--convert-to",
+            dst.suffix.lstrip("."),
+            "--outdir",
+            str(dst.parent),
+            str(html),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     produced = dst.parent / (html.stem + dst.suffix)
     assert produced.exists(), proc.stderr[-2000:]

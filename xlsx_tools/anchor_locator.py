@@ -72,7 +72,9 @@ def _label_plan(shape: Shape) -> tuple[LabelCheck, ...]:
         else:
             j = min(j for j, c in enumerate(tc) if label.pos.col <= c < label.pos.col + label.cols)
             structural = label.text in path_labels
-            check = LabelCheck(label, False, j, label.pos.row - tr[0], label.pos.col - tc[j], tuple(cells), structural, accepted(label.text))
+            check = LabelCheck(
+                label, False, j, label.pos.row - tr[0], label.pos.col - tc[j], tuple(cells), structural, accepted(label.text)
+            )
         plan.append(check)
     return tuple(plan)
 
@@ -281,7 +283,8 @@ def _locate_grid_slowly(cells: Cells, plan: GridPlan) -> tuple[Location, str | N
                 what = "行" if check.by_row else "列"
                 loc.add(
                     "LAYOUT",
-                    f"{at} 应为「{check.label.text}」，实为「{shown(raw)}」：{shape.name}的{what}被改动，该{what}的 {len(check.cells)} 个数未读取",
+                    f"{at} 应为「{check.label.text}」，实为「{shown(raw)}」："
+                    f"{shape.name}的{what}被改动，该{what}的 {len(check.cells)} 个数未读取",
                     fresh or list(check.cells),
                     [at],
                 )
@@ -350,7 +353,9 @@ def locate_other(cells: Cells, plan: Plan) -> Location:
                 continue
             ok = False
             at = where(p.sheet, r, c)
-            loc.add("LAYOUT", f"{at} 应为「{label.text}」，实为「{shown(raw)}」：封面或正文被改动，{p.where} 的内容未读取", [other.key], [at])
+            loc.add(
+                "LAYOUT", f"{at} 应为「{label.text}」，实为「{shown(raw)}」：封面或正文被改动，{p.where} 的内容未读取", [other.key], [at]
+            )
         if ok:
             loc.pos[other.key] = p
         else:

@@ -212,7 +212,12 @@ class LabelLocator:
                 rows_at[i], label_cols[i] = inside[0]
             else:
                 places = "、".join(self.where(si, r, c) for r, c in here[:4])
-                loc.add("LAYOUT", f"「{shape.rows[i][-1].label}」出现了多次（{places}），无法确定读取哪一行，该行未读取", shape.ids[i], [self.where(si, *here[0])])
+                loc.add(
+                    "LAYOUT",
+                    f"「{shape.rows[i][-1].label}」出现了多次（{places}），无法确定读取哪一行，该行未读取",
+                    shape.ids[i],
+                    [self.where(si, *here[0])],
+                )
                 multi[i] = []
         claimed = self._missing_rows(shape, si, rows_at, label_cols, {i for i, h in multi.items() if not h}, found)
         self._row_order(shape, si, rows_at, found)
@@ -244,7 +249,8 @@ class LabelLocator:
                     c, text = self._row_text(si, r, label_cols[i - 1] or 0, label_cols)
                     loc.add(
                         "LAYOUT",
-                        f"{self.where(si, r, c)} 应为「{shape.rows[idx][-1].label}」，实为「{text}」：{shape.name}的行被改动，该行的 {len(shape.ids[idx])} 个数未读取",
+                        f"{self.where(si, r, c)} 应为「{shape.rows[idx][-1].label}」，实为「{text}」："
+                        f"{shape.name}的行被改动，该行的 {len(shape.ids[idx])} 个数未读取",
                         shape.ids[idx],
                         [self.where(si, r, c)],
                     )
@@ -310,7 +316,8 @@ class LabelLocator:
                 c = max(0, label_cols[first] - 1)
                 found.location.add(
                     "LABEL",
-                    f"{shape.name}缺少分组标签「{node.label}」（应在 {self.where(si, r, c)} 一带，「{shape.rows[first][-1].label}」的左侧或上方），不影响读取",
+                    f"{shape.name}缺少分组标签「{node.label}」（应在 {self.where(si, r, c)} 一带，"
+                    f"「{shape.rows[first][-1].label}」的左侧或上方），不影响读取",
                     [],
                     [self.where(si, r, c)],
                 )
@@ -330,7 +337,10 @@ class LabelLocator:
         self._missing_cols(shape, si, cols_at, leaf_at, found, c_lo)
         for node, r, c in missing_groups:
             found.location.add(
-                "LABEL", f"{shape.name}缺少表头「{node.label}」（应在 {self.where(si, r, c)} 一带），已按其下各列的标签读取", [], [self.where(si, r, c)]
+                "LABEL",
+                f"{shape.name}缺少表头「{node.label}」（应在 {self.where(si, r, c)} 一带），已按其下各列的标签读取",
+                [],
+                [self.where(si, r, c)],
             )
         return cols_at
 
@@ -385,16 +395,26 @@ class LabelLocator:
             if row is not None:
                 at = self.where(si, row, col)
                 text = shown(self.get(si, row, col))
-                loc.add("LAYOUT", f"{at} 应为「{label}」，实为「{text}」：{shape.name}的列被改动，该列的 {len(cells)} 个数未读取", cells, [at])
+                loc.add(
+                    "LAYOUT", f"{at} 应为「{label}」，实为「{text}」：{shape.name}的列被改动，该列的 {len(cells)} 个数未读取", cells, [at]
+                )
             else:
-                loc.add("LAYOUT", f"工作表「{self.sheets[si]}」中{shape.name}缺少「{shape.col_name(j)}」列（表头「{label}」），该列的数未读取", cells, [])
+                loc.add(
+                    "LAYOUT",
+                    f"工作表「{self.sheets[si]}」中{shape.name}缺少「{shape.col_name(j)}」列（表头「{label}」），该列的数未读取",
+                    cells,
+                    [],
+                )
 
     def _label_value_cols(self, shape: Shape, si: int, rows_at, label_cols, found: GridFound):
         """A one-column grid without its column header: the value is right of its label."""
         header = shape.cols[0][-1]
         if len(shape.cols) != 1 or header.key is not None:
             found.location.add(
-                "LAYOUT", f"工作表「{self.sheets[si]}」中{shape.name}缺少列标题（如「{header.label}」），该部分的数未读取", shape.all_ids, []
+                "LAYOUT",
+                f"工作表「{self.sheets[si]}」中{shape.name}缺少列标题（如「{header.label}」），该部分的数未读取",
+                shape.all_ids,
+                [],
             )
             return [None] * len(shape.cols)
         cols = set()
@@ -402,7 +422,9 @@ class LabelLocator:
             if r is not None:
                 cols.add(self.right_of(si, r, c))
         if len(cols) > 1:
-            found.location.add("LAYOUT", f"{shape.name}的数不在同一列（{'、'.join(col_letter(c) for c in sorted(cols))} 列），未读取", shape.all_ids, [])
+            found.location.add(
+                "LAYOUT", f"{shape.name}的数不在同一列（{'、'.join(col_letter(c) for c in sorted(cols))} 列），未读取", shape.all_ids, []
+            )
             return [None]
         return [cols.pop()] if cols else [None]
 
@@ -439,7 +461,12 @@ class LabelLocator:
                 break
         self._missing_cols(shape, si, cols_at, leaf_at, found)
         for node, r, c in missing_groups:
-            found.location.add("LABEL", f"{shape.name}缺少表头「{node.label}」（应在 {self.where(si, r, c)} 一带），已按其下各列的标签读取", [], [self.where(si, r, c)])
+            found.location.add(
+                "LABEL",
+                f"{shape.name}缺少表头「{node.label}」（应在 {self.where(si, r, c)} 一带），已按其下各列的标签读取",
+                [],
+                [self.where(si, r, c)],
+            )
         return si, cols_at, body
 
     # ---- what the form does not have -----------------------------------------------------------
@@ -471,7 +498,7 @@ class LabelLocator:
                     )
                 continue
             place = f"{shape.name}第 {r + 1} 行" + (f"「{shown(texts[0])}」" if texts else "")
-            self._report_extra(si, place, "行", numbers, self.where(si, r, left), found, lambda c: self.where(si, r, c))
+            self._report_extra(si, place, "行", numbers, self.where(si, r, left), found, lambda c, r=r: self.where(si, r, c))
         for a, b in zip(cols, cols[1:]):
             for c in range(a + 1, b):
                 numbers = [(r, v) for r in rows if _nonzero(v := self.get(si, r, c))]

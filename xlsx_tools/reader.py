@@ -23,10 +23,10 @@ from . import anchor_locator
 from .findings import ERROR, Finding, ReadError, fmt
 from .form import CELLS, CHOICE, DATE, FORM_ID, INTEGER, META_FIELDS, SECTIONS
 from .layout import FORM_NAME, Pos
-from .location import ANCHORS, LABELS, SHAPES, Location, where_of
+from .location import ANCHORS, LABELS, Location, where_of
 from .report import Report
 from .rules import DEFINING, RULES, formula_value
-from .values import BLANK, HUGE, NIL, NOT_NUMBER, NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int
+from .values import BLANK, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int
 from .values import ERROR as CELL_ERROR
 
 LIST_LIMIT = 8  # addresses quoted in one message
@@ -64,7 +64,9 @@ def locate(src: Source) -> Location:
     version = anchor_locator.form_version(src, names)
     where = names[FORM_NAME].where
     if version and version != FORM_ID:
-        raise ReadError(Finding("FORM-VERSION", ERROR, f"{src.name}：表式版本为「{version}」（{where}），本工具支持 {FORM_ID}", where=[where]))
+        raise ReadError(
+            Finding("FORM-VERSION", ERROR, f"{src.name}：表式版本为「{version}」（{where}），本工具支持 {FORM_ID}", where=[where])
+        )
     plan = anchor_locator.plan_for(names)
     cells = anchor_locator.Cells(src)
     loc = Location(how=ANCHORS)
@@ -181,7 +183,7 @@ def _read_cells(src: Source, loc: Location, report: Report, findings: list[Findi
         elif case is TOO_LARGE:
             findings.append(_cell_finding("TOO-LARGE", cid, pos, f"{shown} 数值过大（超过 1 万亿），疑似误填，该数无法使用"))
         values[cid] = value
-    for (rule, table), items in gathered.items.items():
+    for (rule, _table), items in gathered.items.items():
         findings.append(_gathered_finding(rule, items))
     if blank_totals:
         _recompute(blank_totals, loc, values, findings)
@@ -225,7 +227,7 @@ def _recompute(blank_totals: list[str], loc: Location, values: dict, findings: l
     for cid, value in done:
         by_table.setdefault(CELLS[cid].table, []).append((cid, value))
     rule = "TOTAL-RECOMPUTED"
-    for table, items in by_table.items():
+    for items in by_table.values():
         items.sort(key=lambda item: (loc.pos[item[0]].row, loc.pos[item[0]].col))  # reading order
         positions = [loc.pos[cid] for cid, _ in items]
         cids = [cid for cid, _ in items]
@@ -272,7 +274,9 @@ def _read_meta(src: Source, loc: Location, report: Report, findings: list[Findin
             value = parse_int(raw)
             if value is None:
                 findings.append(
-                    Finding("NOT-NUMBER", ERROR, f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是整数", [key], [pos.where])
+                    Finding(
+                        "NOT-NUMBER", ERROR, f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是整数", [key], [pos.where]
+                    )
                 )
                 continue
         elif spec.type == DATE:

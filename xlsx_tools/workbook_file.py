@@ -24,9 +24,9 @@ from pathlib import Path
 
 import python_calamine
 
+from .error_cells import ods_errors, xls_errors, xlsx_errors
 from .findings import ERROR, Finding, ReadError
 from .layout import Pos, parse_a1
-from .error_cells import ods_errors, xls_errors, xlsx_errors
 from .values import CellError
 from .zip_package import Package, PackageError
 
@@ -123,7 +123,7 @@ def unescape(text: str) -> str:
 
 
 def parse_ref(text: str) -> Pos | None:
-    """"'表三'!$D$5" -> Pos('表三', 4, 3); None for ranges, #REF! and formulas."""
+    """ "'表三'!$D$5" -> Pos('表三', 4, 3); None for ranges, #REF! and formulas."""
     m = _REF.match(text.strip())
     if not m:
         return None

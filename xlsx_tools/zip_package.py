@@ -91,7 +91,9 @@ class Package:
             total += e.size
             ratio = e.size / max(e.packed, 1)
             if e.size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES or (e.size > 2**20 and ratio > MAX_RATIO):
-                raise PackageError(f"解压后体积异常（{e.name} 解压后 {e.size / 2**20:.0f} MB，压缩比 {ratio:.0f}:1），疑似压缩炸弹，拒绝读取")
+                raise PackageError(
+                    f"解压后体积异常（{e.name} 解压后 {e.size / 2**20:.0f} MB，压缩比 {ratio:.0f}:1），疑似压缩炸弹，拒绝读取"
+                )
             if e.packed > e.size * 1.02 + 4096:  # deflate never grows data this much: the stated size lies
                 raise PackageError(f"压缩包内 {e.name} 标注的大小与实际不符，疑似恶意构造的文件，拒绝读取")
             if e.flags & 0x1:
