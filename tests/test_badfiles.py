@@ -137,3 +137,34 @@ def test_the_cli_never_shows_a_traceback(corpus):
     assert "Traceback" not in out
     for case in corpus.values():
         assert Path(os.fsdecode(case.path)).name in out or "教育局报告.xlsx" in out
+
+
+def test_random_damage_never_crashes(tmp_path):
+    """Bytes flipped, files cut short, sheet XML mangled: always a Result, never an exception."""
+    import random
+    import zipfile
+
+    from workbooks import replace_members, sheet_part
+
+    rng = random.Random(2026)
+    good = EDU.read_bytes()
+    part = sheet_part(good, "表三")
+    sheet = zipfile.ZipFile(EDU).read(part)
+    damaged = []
+    for k in range(60):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        damaged.append(bytes(data))
+        damaged.append(good[: rng.randrange(len(good))])
+        cut = rng.randrange(len(sheet))
+        junk = bytes(rng.choice(b'<>/="& \x00\xffabc#REF!') for _ in range(rng.randint(1, 40)))
+        damaged.append(replace_members(good, {part: sheet[:cut] + junk + sheet[cut:]}))
+    for k, data in enumerate(damaged):
+        path = tmp_path / f"damaged-{k}.xlsx"
+        path.write_bytes(data)
+        result = validate_file(path)
+        assert result.findings or result.ok
+        assert all(f.message and f.rule for f in result.findings)
+        if not result.readable:
+            assert result.findings[0].message.startswith(f"damaged-{k}.xlsx：")
