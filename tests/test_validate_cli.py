@@ -124,3 +124,13 @@ def test_whole_process_is_fast_and_light():
     )
     proc = subprocess.run([sys.executable, "-c", code, str(EDU)], capture_output=True, text=True)
     assert proc.stdout.splitlines()[-1] == "[]"
+
+
+def test_previous_year_as_json(tmp_path):
+    from xlsx_tools import synth
+
+    last = synth.report(9, "示例县教育局", year=2024)
+    last.cells["t3.carried_forward.natural"] = 999
+    (tmp_path / "2024.json").write_text(last.dumps(), encoding="utf-8")
+    proc = run(EDU, "--previous", tmp_path / "2024.json")
+    assert proc.returncode == 0 and "XY-CARRY" in proc.stdout

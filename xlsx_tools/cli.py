@@ -58,11 +58,12 @@ def cmd_export(args) -> int:
 def cmd_validate(args) -> int:
     from .present import render_json, render_text, wants_colour
     from .reader import read_report
+    from .report import load_json
     from .validate import validate_files
 
     previous = []
-    for path in args.previous or []:
-        previous.append(read_report(path))  # an unreadable last-year file is a usage error (exit 2)
+    for path in args.previous or []:  # an unreadable last-year file is a usage error (exit 2)
+        previous.append(load_json(path) if str(path).lower().endswith(".json") else read_report(path))
     results = validate_files(args.files, previous)
     out = sys.stdout
     if hasattr(out, "reconfigure"):
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--previous",
         action="append",
         metavar="LAST_YEAR.xlsx",
-        help="上年度的报告工作簿，用于检查上年结转和现行有效件数；校验多个单位时可多次给出，按统一社会信用代码或单位名称对应",
+        help="上年度的报告工作簿（或 export 导出的 .json），用于检查上年结转和现行有效件数；校验多个单位时可多次给出，按统一社会信用代码或单位名称对应",
     )
     v.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 表格（默认），json 机器可读")
     v.set_defaults(func=cmd_validate)

@@ -7,8 +7,9 @@ entities, the defined names are read with a regular expression); encrypted and
 non-workbook files get a clear message. Inputs are opened read-only and never written.
 
 Cost: one read of the file, one pass of python-calamine over each sheet that is asked
-for. The defined names are parsed once per distinct <definedNames> block (all copies
-of the template share it). python-calamine reads Excel error cells (#REF! …) as
+for. xl/workbook.xml (defined names, sheets) is parsed once per distinct content, told
+by its CRC and size in the zip directory (all copies of the template share it; a
+mix-up could only misplace anchors, and every anchor's labels are checked anyway). python-calamine reads Excel error cells (#REF! …) as
 blanks, so a sheet is scanned for error cells (error_cells.py) only when a blank is read
 from it.
 """
