@@ -338,6 +338,8 @@ def test_narrative_finds_the_usual_phrasings(text, cell, stated):
         "共收到申请12件，其中通过网络收到申请8件。",  # a total, then a part of it
         "按时办结率100%。",
         "本机关本年度未收取信息处理费。",
+        "本年度未产生信息处理费。",
+        "共收到政府信息公开申请15件（含上年结转3件），均已办结。",
     ],
 )
 def test_narrative_stays_quiet_when_consistent_or_unrelated(text):

@@ -35,15 +35,24 @@ class Phrase:
     needs: str = ""  # the sentence must contain this word
     zero: bool = False  # the phrase states 0 (未收到…申请)
     hint: str = ""  # a word every match contains (a cheap test before the pattern)
+    also: tuple[str, ...] = ()  # also right if it states these cells' sum, when the sentence says `also_if`
+    also_if: str = ""
 
 
-def _p(cells, what, pattern, unit="件", needs="", zero=False, hint="") -> Phrase:
-    return Phrase(tuple(cells), what, re.compile(pattern), unit, needs, zero, hint or needs)
+def _p(cells, what, pattern, unit="件", needs="", zero=False, hint="", also=(), also_if="") -> Phrase:
+    return Phrase(tuple(cells), what, re.compile(pattern), unit, needs, zero, hint or needs, tuple(also), also_if)
 
 
 _SUITS = ("t4.suit_direct.total", "t4.suit_after_review.total")
 PHRASES: tuple[Phrase, ...] = (
-    _p(["t3.new.total"], "本年新收申请", rf"(?:新收|收到|受理|接收|接到){_GAP}{{0,20}}?申请{_GAP}{{0,8}}?{_N}\s*[件个条宗]", needs="申请"),
+    _p(
+        ["t3.new.total"],
+        "本年新收申请",
+        rf"(?:新收|收到|受理|接收|接到){_GAP}{{0,20}}?申请{_GAP}{{0,8}}?{_N}\s*[件个条宗]",
+        needs="申请",
+        also=("t3.new.total", "t3.carried_over.total"),  # 共收到申请15件（含上年结转3件）
+        also_if="结转",
+    ),
     _p(["t3.new.total"], "本年新收申请", rf"未(?:收到|受理|接到|接收){_GAP}{{0,12}}申请", needs="申请", zero=True),
     _p(["t3.carried_over.total"], "上年结转申请", rf"上一?年度?结转{_GAP}{{0,16}}?{_N}\s*[件个条宗]", needs="申请", hint="结转"),
     _p(["t3.total.total"], "本年办结申请", rf"(?:办结|答复|回复|办理完毕){_GAP}{{0,12}}?{_N}\s*[件个条宗]", needs="申请"),
@@ -55,7 +64,7 @@ PHRASES: tuple[Phrase, ...] = (
         unit="元",
         hint="信息处理费",
     ),
-    _p(["fee.collected"], "实际收取的信息处理费", rf"未(?:收取|收缴){_GAP}{{0,6}}?信息处理费", unit="元", zero=True, hint="信息处理费"),
+    _p(["fee.collected"], "实际收取的信息处理费", rf"未(?:收取|收缴|产生){_GAP}{{0,6}}?信息处理费", unit="元", zero=True, hint="信息处理费"),
     _p(
         ["fee.notices"],
         "发出的收费通知",
@@ -90,6 +99,16 @@ class _Mention:
     section: str
     snippet: str
     stated: float
+    sentence: str
+
+    def agrees(self, values: dict[str, Number | None], table: float) -> bool:
+        if round(self.stated, 2) == table:
+            return True
+        p = self.phrase
+        if p.also and p.also_if in self.sentence:
+            parts = [values.get(c) for c in p.also]
+            return None not in parts and round(sum(parts), 2) == round(self.stated, 2)  # type: ignore[arg-type]
+        return False
 
 
 def mentions(text: dict[str, str]) -> list[_Mention]:
@@ -105,7 +124,7 @@ def mentions(text: dict[str, str]) -> list[_Mention]:
                     continue
                 for m in phrase.pattern.finditer(sentence):
                     stated = 0.0 if phrase.zero else _number(m.group("n"))
-                    out.append(_Mention(phrase, key, m.group(0).strip(), stated))
+                    out.append(_Mention(phrase, key, m.group(0).strip(), stated, sentence))
     return out
 
 
@@ -121,7 +140,7 @@ def narrative_findings(text: dict[str, str], values: dict[str, Number | None], w
         if any(v is None for v in parts):
             continue
         table = round(sum(parts), 2)  # type: ignore[arg-type]
-        if any(round(m.stated, 2) == table for m in found):
+        if any(m.agrees(values, table) for m in found):
             continue
         m = found[0]
         names = "、".join(CELLS[c].display for c in cells)
