@@ -22,13 +22,12 @@ Per statutory grid:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from .findings import ERROR, Finding, ReadError
-from .form import FORM_ID, FORM_TITLE, META_FIELDS, OTHER_FORMS, SECTIONS, TABLE_NAMES, TABLE_TITLES, Node
-from .layout import LAYOUT, Pos, col_letter
-from .location import LABELS, SHAPES, Location, Shape, accepted, shown, where
-from .values import TEXT_NUMBER, classify, label_key, normalise_text
+from .findings import ERROR
+from .form import Node
+from .layout import Pos, col_letter
+from .location import LABELS, Location, Shape, accepted, shown, where
+from .values import TEXT_NUMBER, classify, label_key
 
 HEADER_BAND = 6  # rows above a table's first row searched for its column headers
 MAX_LABEL_CHARS = 300
@@ -43,8 +42,18 @@ def _row_keys(path: tuple[Node, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
-@lru_cache(maxsize=None)
-def _shape_rows(shape: Shape) -> tuple[tuple[frozenset[str], ...], tuple[tuple[Node, int, int], ...]]:
+_SHAPE_ROWS: dict[int, tuple] = {}
+
+
+def _shape_rows(shape: Shape):
+    """Cached per grid: (keys of each row, (group node, first row, last row) of every labelled group)."""
+    got = _SHAPE_ROWS.get(shape.index)
+    if got is None:
+        got = _SHAPE_ROWS[shape.index] = _shape_rows_of(shape)
+    return got
+
+
+def _shape_rows_of(shape: Shape) -> tuple[tuple[frozenset[str], ...], tuple[tuple[Node, int, int], ...]]:
     """(keys of each row, (group node, first row, last row) of every labelled group)."""
     keys = tuple(_row_keys(p) for p in shape.grid.row_paths)
     groups: dict[int, list] = {}
@@ -521,84 +530,6 @@ class LabelLocator:
         else:
             found.location.add("EXTRA-CELLS", f"{place}不属于法定表式，已忽略", [], [at])
 
-    # ---- cover, narrative, form version ----------------------------------------------------------
-    def other_forms(self) -> None:
-        """Raise FORM-VERSION if the workbook carries labels of another national form."""
-        for form in OTHER_FORMS:
-            for marker in form.markers:
-                hits = self.index.get(label_key(marker))
-                if hits:
-                    si, r, c = hits[0]
-                    raise ReadError(
-                        Finding(
-                            "FORM-VERSION",
-                            ERROR,
-                            f"{self.src.name}：{self.where(si, r, c)} 为「{marker}」，这是{form.name}的表格，"
-                            f"与现行格式（国办公开办函〔2021〕30号，{FORM_ID}）不同，请按现行格式重新填写",
-                            where=[self.where(si, r, c)],
-                        )
-                    )
-
-    def value_right_of(self, keys: frozenset[str]) -> tuple[Pos, object] | None:
-        """The cell right of a label, or of its merged range (the label–value convention)."""
-        for si, r, c in self.find(keys):
-            k = self.right_of(si, r, c)
-            v = self.get(si, r, k)
-            return Pos(self.sheets[si], r, k), (None if v == "" else v)
-        return None
-
-    def form_version(self) -> tuple[str, str] | None:
-        label = next(lb for lb in LAYOUT.labels_near("form"))
-        hit = self.value_right_of(accepted(label.text))
-        if hit is None or hit[1] is None:
-            return None
-        return normalise_text(hit[1]), hit[0].where
-
-    def locate_other(self) -> Location:
-        loc = Location(how=LABELS)
-        for spec in META_FIELDS:
-            hit = self.value_right_of(accepted(spec.label))
-            if hit is not None:
-                loc.pos[f"meta.{spec.key}"] = hit[0]
-        for section in SECTIONS:
-            p = self._section(section.label)
-            if p is not None:
-                loc.pos[f"text.{section.key}"] = p
-        return loc
-
-    def title(self) -> tuple[str, int | None, str] | None:
-        """(agency, year, address) from a title such as 某某局2021年政府信息公开工作年度报告."""
-        import re
-
-        pattern = re.compile(r"^(?P<agency>.*?)\s*(?:(?P<year>\d{4})\s*年度?)?\s*" + re.escape(FORM_TITLE))
-        for si in range(len(self.sheets)):
-            for r, row in enumerate(self.rows(si)[:12]):
-                for c, v in enumerate(row):
-                    if type(v) is str and FORM_TITLE in (compact := "".join(v.split())):
-                        m = pattern.match(normalise_text(compact))
-                        if m:
-                            return m.group("agency").strip(), int(m.group("year")) if m.group("year") else None, self.where(si, r, c)
-        return None
-
-    def _section(self, label: str) -> Pos | None:
-        keys = accepted(label)
-        for si, r, c in self.find(keys):
-            for rr, cc in ((r + 1, c), (r + 2, c), (r, c + 1)):
-                v = self.get(si, rr, cc)
-                if type(v) is str and v.strip() and label_key(v) not in _SECTION_KEYS:
-                    return Pos(self.sheets[si], rr, cc)
-            return None
-        key = label_key(label)
-        for si in range(len(self.sheets)):
-            for r, row in enumerate(self.rows(si)):
-                for c, v in enumerate(row):
-                    if type(v) is str and len(v) > len(label) + 4 and label_key(v[: len(label) + 8]).startswith(key):
-                        return Pos(self.sheets[si], r, c)
-        return None
-
-
-_SECTION_KEYS = frozenset(label_key(s.label) for s in SECTIONS)
-
 
 def _chain(cands: list[list[tuple[int, int, int]]], si: int) -> int:
     """How many statutory rows a sheet holds as a table: rows found in order, each on a
@@ -621,61 +552,4 @@ def _nonzero(v: object) -> bool:
     return False
 
 
-def locate_all(src, table_hint: str = "") -> Location:
-    """Every grid, the cover fields and the narrative, by labels; raises ReadError when
-    the workbook holds none of the statutory tables or another form's tables."""
-    finder = LabelLocator(src)
-    finder.other_forms()
-    version = finder.form_version()
-    if version is not None and version[0] != FORM_ID:
-        raise ReadError(
-            Finding(
-                "FORM-VERSION",
-                ERROR,
-                f"{src.name}：表式版本为「{version[0]}」（{version[1]}），本工具支持 {FORM_ID}",
-                where=[version[1]],
-            )
-        )
-    loc = Location(how=LABELS)
-    results = [finder.locate(shape) for shape in SHAPES]
-    if not any(r.found_any or r.seen for r in results if r.shape.grid.table in ("t2", "t3", "t4")):
-        sheets = "、".join(finder.sheets[:8]) or "无"
-        raise ReadError(
-            Finding(
-                "FOREIGN",
-                ERROR,
-                f"{src.name}：没有找到年度报告的表格（如「{SHAPES[4].rows[0][-1].label}」「{SHAPES[5].grid.cols[0].label}」等行列标签），"
-                f"不是 {FORM_ID} 表式的年度报告工作簿（工作表为：{sheets}）",
-            )
-        )
-    by_table: dict[str, list[GridFound]] = {}
-    for r in results:
-        by_table.setdefault(r.shape.grid.table, []).append(r)
-    for table, found in by_table.items():
-        if not any(r.found_any for r in found) and not any(f for r in found for f in r.location.findings):
-            ids = [cid for r in found for cid in r.shape.all_ids]
-            loc.unread.update(ids)
-            if table == "fee":
-                loc.add(
-                    "FEE-NOT-FOUND",
-                    f"没有找到信息处理费的数字（「{found[0].shape.rows[0][-1].label}」等），有关收费的检查未进行",
-                    ids,
-                )
-            else:
-                loc.add("LAYOUT", f"没有找到{TABLE_NAMES[table]}（{TABLE_TITLES[table]}）的行列标签，该表的数未读取", ids)
-            continue
-        for r in found:
-            if not r.found_any and not r.location.findings:
-                first = r.shape.rows[0][-1].label
-                r.location.add("LAYOUT", f"没有找到{r.shape.name}（如「{first}」一行），该部分的数未读取", r.shape.all_ids)
-            loc.merge(r.location)
-    other = finder.locate_other()
-    loc.merge(other)
-    if "meta.agency" not in loc.pos or "meta.year" not in loc.pos:
-        title = finder.title()
-        if title is not None:
-            loc.title = title
-    return loc
-
-
-__all__ = ["LabelLocator", "locate_all", "GridFound"]
+__all__ = ["LabelLocator", "GridFound", "HEADER_BAND"]

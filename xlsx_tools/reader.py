@@ -7,7 +7,7 @@ any `Source` (a workbook file via `workbook_file.py`, an open xlwings Book via
 Locating (see `location.py`): a workbook made from the template is read through its
 defined names (`anchor_locator.py`), with every label around every cell checked; any
 other workbook — or a template grid whose names no longer fit — through the
-statutory labels (`label_locator.py`). A cell that cannot be placed with certainty is
+statutory labels (`label_locator.py` for the grids, `label_report.py` for the rest). A cell that cannot be placed with certainty is
 not read (its value is None) and a finding says which label is wrong and where.
 
 Values (see the policy table in `values.py`): each unusual content has its own
@@ -58,7 +58,7 @@ def locate(src: Source) -> Location:
     if FORM_NAME not in names:
         if not hasattr(src, "rows"):
             raise ReadError(Finding("FOREIGN", ERROR, f"{src.name}：不是 {FORM_ID} 表式的年度报告工作簿（未找到表式标记）"))
-        from .label_locator import locate_all
+        from .label_report import locate_all
 
         return locate_all(src)
     version = anchor_locator.form_version(src, names)
@@ -94,8 +94,10 @@ def locate(src: Source) -> Location:
         loc.merge(got)
     other = anchor_locator.locate_other(cells, plan)
     if other.unread and hasattr(src, "rows"):
+        from .label_report import locate_other
+
         finder = finder or _finder(src)
-        by_labels = finder.locate_other()
+        by_labels = locate_other(finder)
         moved = [k for k in other.unread if k in by_labels.pos]
         if moved:
             other.findings = [f for f in other.findings if not set(f.cells) & set(moved)]
