@@ -37,7 +37,9 @@ class Source(Protocol):
 
     Optional: `rows(sheet) -> list[list]` (the sheet's values from A1, row-major) lets
     the reader find tables by their labels when the defined names are missing or stale;
-    `merged(sheet)` gives merged ranges ((r1, c1), (r2, c2))."""
+    `merged(sheet)` gives merged ranges ((r1, c1), (r2, c2)); `hidden_sheets()` the
+    sheets a person does not see. The dict `names()` returns must not be changed (the
+    reader remembers its work per names object)."""
 
     name: str  # file name as shown in messages
 
