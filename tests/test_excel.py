@@ -82,9 +82,10 @@ def test_unbalanced_workbook():
     fills = colours(actions)
     red = cells_of(["t3.new.natural", "t3.carried_over.natural", "t3.carried_forward.natural"])
     assert {p for p, c in fills.items() if c == ERROR_FILL} == red
-    assert not [c for c in fills.values() if c == WARNING_FILL]  # NARRATIVE names a total, not an input
+    # NARRATIVE names a total (not coloured) and the narrative text cell it quotes
+    assert {p for p, c in fills.items() if c == WARNING_FILL} == cells_of(["text.overview"])
     assert set(fills) == cells_of(INPUT_KEYS)  # every input cell reset first
-    assert all(c in (INPUT_FILL, ERROR_FILL) for c in fills.values())
+    assert all(c in (INPUT_FILL, ERROR_FILL, WARNING_FILL) for c in fills.values())
 
     rows = result_values(actions)
     assert [len(r) for r in rows] == [len(RESULT_HEADERS)] * 3

@@ -1,25 +1,43 @@
 """xlsx-tools: the statutory annual report on government information disclosure
 (政府信息公开工作年度报告, form GK-2021) as a protected Excel template, validation
-rules and a merge tool, all from one definition of the form."""
+rules and a merge tool, all from one definition of the form.
 
-from .findings import Finding, ReadError
-from .form import CELLS, FORM_ID, INPUT_IDS, TOTAL_IDS
-from .reader import read_report
-from .report import Report, ReportError, load_json, report_from_json
-from .template import build_workbook
+Imports are lazy: `import xlsx_tools` costs little, and validating a workbook never
+loads the template builder (XlsxWriter)."""
 
-__all__ = [
-    "CELLS",
-    "FORM_ID",
-    "INPUT_IDS",
-    "TOTAL_IDS",
-    "Finding",
-    "ReadError",
-    "Report",
-    "ReportError",
-    "build_workbook",
-    "load_json",
-    "read_report",
-    "report_from_json",
-]
+from __future__ import annotations
+
+from importlib import import_module
+
+_EXPORTS = {
+    "CELLS": "form",
+    "FORM_ID": "form",
+    "INPUT_IDS": "form",
+    "TOTAL_IDS": "form",
+    "Finding": "findings",
+    "ReadError": "findings",
+    "Report": "report",
+    "ReportError": "report",
+    "load_json": "report",
+    "report_from_json": "report",
+    "read_report": "reader",
+    "build_workbook": "template",
+    "check_report": "validate",
+    "validate_file": "validate",
+}
+
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'xlsx_tools' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

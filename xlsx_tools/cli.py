@@ -64,6 +64,28 @@ def cmd_build_xlsm(args) -> int:
     return EXIT_OK
 
 
+def cmd_validate(args) -> int:
+    from .present import render_json, render_text, wants_colour
+    from .reader import read_report
+    from .report import load_json
+    from .validate import validate_files
+
+    previous = []
+    for path in args.previous or []:  # an unreadable last-year file is a usage error (exit 2)
+        previous.append(load_json(path) if str(path).lower().endswith(".json") else read_report(path))
+    results = validate_files(args.files, previous)
+    out = sys.stdout
+    if hasattr(out, "reconfigure"):
+        out.reconfigure(errors="replace")  # a console that cannot show a character must not crash
+    if args.format == "json":
+        out.write(render_json(results))
+    else:
+        out.write(render_text(results, colour=wants_colour(out)))
+    if any(not r.readable for r in results):
+        return EXIT_USAGE
+    return EXIT_FINDINGS if any(r.errors for r in results) else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="xlsx-tools", description="政府信息公开工作年度报告（GK-2021 表式）：模板、校验与汇总工具")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="命令")
@@ -91,6 +113,21 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--server-url", help="校验服务器地址（写入 xlwings.conf 的 GK_SERVER_URL；默认留空，在本机校验）")
     x.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     x.set_defaults(func=cmd_build_xlsm)
+
+    v = sub.add_parser(
+        "validate",
+        help="校验报告工作簿（勾稽关系、填写规范、正文数字、发布时限）",
+        description="校验一个或多个报告工作簿。退出码：0 没有错误；1 发现错误；2 参数有误或有文件无法读取。",
+    )
+    v.add_argument("files", nargs="+", metavar="FILE", help="报告工作簿（.xlsx、.xlsm，也可以是 .xls、.ods）")
+    v.add_argument(
+        "--previous",
+        action="append",
+        metavar="LAST_YEAR.xlsx",
+        help="上年度的报告工作簿（或 export 导出的 .json），用于检查上年结转和现行有效件数；校验多个单位时可多次给出，按统一社会信用代码或单位名称对应",
+    )
+    v.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 表格（默认），json 机器可读")
+    v.set_defaults(func=cmd_validate)
     return p
 
 

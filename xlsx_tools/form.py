@@ -297,6 +297,23 @@ FEE = Grid(
 GRIDS: tuple[Grid, ...] = (*T2_GRIDS, T3, T4, FEE)
 
 
+# ---- Other versions of the form ---------------------------------------------------
+@dataclass(frozen=True)
+class OtherForm:
+    """An earlier or other national form, told apart by labels that GK-2021 does not have."""
+
+    name: str
+    markers: tuple[str, ...]
+
+
+OTHER_FORMS: tuple[OtherForm, ...] = (
+    OtherForm(
+        "国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）",
+        ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "政府集中采购", "采购项目数量", "采购总金额"),
+    ),
+)
+
+
 def _cells() -> dict[str, Cell]:
     cells: dict[str, Cell] = {}
     for grid in GRIDS:

@@ -1,32 +1,50 @@
-"""Read a submission into a Report: find every cell, check the labels around it,
-normalise its value. The one place where a workbook's content is judged readable.
+"""Read a submission into a Report: locate every cell, normalise its value.
 
-`read_source` works on any `Source` (a workbook file via `workbook_file.py`, an open
-xlwings Book via `excel.py`); `read_report` is the file entry point.
+The one place where a workbook's content is judged readable. `read_source` works on
+any `Source` (a workbook file via `workbook_file.py`, an open xlwings Book via
+`excel/`); `read_report` is the file entry point.
+
+Locating (see `location.py`): a workbook made from the template is read through its
+defined names (`anchor_locator.py`), with every label around every cell checked; any
+other workbook — or a template grid whose names no longer fit — through the
+statutory labels (`label_locator.py` for the grids, `label_report.py` for the rest). A cell that cannot be placed with certainty is
+not read (its value is None) and a finding says which label is wrong and where.
+
+Values (see the policy table in `values.py`): each unusual content has its own
+finding; findings about many cells of one table are gathered into one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from . import anchor_locator
 from .findings import ERROR, Finding, ReadError, fmt
 from .form import CELLS, CHOICE, DATE, FORM_ID, INTEGER, META_FIELDS, SECTIONS
-from .layout import FORM_NAME, LAYOUT, Label, Pos
+from .layout import FORM_NAME, Pos
+from .location import ANCHORS, LABELS, Location, where_of
 from .report import Report
-from .rules import DEFINING, RULES, normalise_text
-from .values import HUGE, classify, label_key, parse_date, parse_int
+from .rules import DEFINING, RULES, formula_value
+from .values import BLANK, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int
+from .values import ERROR as CELL_ERROR
+
+LIST_LIMIT = 8  # addresses quoted in one message
 
 
 class Source(Protocol):
-    """A workbook's values, however they are obtained."""
+    """A workbook's values, however they are obtained.
+
+    Optional: `rows(sheet) -> list[list]` (the sheet's values from A1, row-major) lets
+    the reader find tables by their labels when the defined names are missing or stale;
+    `merged(sheet)` gives merged ranges ((r1, c1), (r2, c2)); `hidden_sheets()` the
+    sheets a person does not see. The dict `names()` returns must not be changed (the
+    reader remembers its work per names object)."""
 
     name: str  # file name as shown in messages
 
     def names(self) -> dict[str, Pos]:
-        """Defined names that refer to a single cell."""
+        """Workbook-scoped defined names that refer to a single cell."""
 
     def value(self, pos: Pos) -> object:
         """Raw value at pos: None/'' blank, number, str, bool, date, or values.CellError."""
@@ -34,216 +52,305 @@ class Source(Protocol):
     def sheet_names(self) -> list[str]: ...
 
 
-@dataclass
-class _Reading:
-    source: Source
-    findings: list[Finding] = field(default_factory=list)
-
-    def add(self, rule: str, message: str, cells=(), where=(), expected=None, actual=None) -> None:
-        self.findings.append(Finding(rule, RULES[rule].severity, message, list(cells), list(where), expected, actual))
-
-
-def _locate(src: Source, reading: _Reading) -> dict[str, Pos]:
-    """Position of every key of the layout, found through the anchors."""
+# ---- locating -------------------------------------------------------------------------------
+def locate(src: Source) -> Location:
+    """Where every key of the form sits in `src`; raises ReadError for a workbook that
+    is not a report of this form at all."""
     names = src.names()
     if FORM_NAME not in names:
+        if not hasattr(src, "rows"):
+            raise ReadError(Finding("FOREIGN", ERROR, f"{src.name}：不是 {FORM_ID} 表式的年度报告工作簿（未找到表式标记）"))
+        from .label_report import locate_all
+
+        return locate_all(src)
+    version = anchor_locator.form_version(src, names)
+    where = names[FORM_NAME].where
+    if version and version != FORM_ID:
         raise ReadError(
-            Finding(
-                "FOREIGN",
-                ERROR,
-                f"{src.name}：不是 {FORM_ID} 表式的年度报告工作簿（未找到表式标记，工作表为：{'、'.join(src.sheet_names()[:8]) or '无'}）",
-            )
+            Finding("FORM-VERSION", ERROR, f"{src.name}：表式版本为「{version}」（{where}），本工具支持 {FORM_ID}", where=[where])
         )
-    version = src.value(names[FORM_NAME])
-    if normalise_text(version) != FORM_ID:
-        raise ReadError(
-            Finding(
-                "FORM-VERSION",
-                ERROR,
-                f"{src.name}：表式版本为「{normalise_text(version) or '空'}」（{names[FORM_NAME].where}），本工具支持 {FORM_ID}",
-                where=[names[FORM_NAME].where],
-            )
-        )
-    found: dict[str, Pos] = {}
-    missing = []
-    for name, key in LAYOUT.anchors.items():
-        if name in names:
-            found[key] = names[name]
-        elif key in CELLS or key.startswith(("meta.", "text.")):
-            missing.append(key)
-    if missing:
-        shown = "、".join(CELLS[k].display if k in CELLS else k for k in missing[:5])
-        raise ReadError(
-            Finding(
-                "ANCHOR-MISSING",
-                ERROR,
-                f"{src.name}：工作簿缺少 {len(missing)} 个单元格的定位名称（如 {shown}），可能是表格被删除或复制到了其他工作簿",
-                cells=missing,
-            )
-        )
-    return found
+    plan = anchor_locator.plan_for(names)
+    cells = anchor_locator.Cells(src)
+    loc = Location(how=ANCHORS)
+    if not version:  # the version cell was cleared: every label is still checked
+        loc.add("LABEL", f"{where} 的表式版本为空（应为 {FORM_ID}），按 {FORM_ID} 表式读取", [], [where])
+    finder = None
+    clean = True
+    for grid in plan.grids:
+        got, problem = anchor_locator.locate_grid(cells, grid)
+        if got.findings or got.unread:
+            clean = False
+        if problem is not None and hasattr(src, "rows"):
+            finder = finder or _finder(src)
+            alt = finder.locate(grid.shape)
+            if alt.complete:
+                alt.location.add(
+                    "ANCHOR-STALE",
+                    f"{grid.shape.name}的单元格定位名称与表格内容不一致（{problem}），可能用其他软件插入或删除了行列；已按行列标签读取",
+                    [],
+                    [],
+                )
+                got = alt.location
+            elif len(alt.location.pos) > len(got.pos):
+                got = alt.location
+        loc.merge(got)
+    other = anchor_locator.locate_other(cells, plan)
+    if other.unread and hasattr(src, "rows"):
+        from .label_report import locate_other
+
+        finder = finder or _finder(src)
+        by_labels = locate_other(finder)
+        moved = [k for k in other.unread if k in by_labels.pos]
+        if moved:
+            other.findings = [f for f in other.findings if not set(f.cells) & set(moved)]
+            for key in moved:
+                other.pos[key] = by_labels.pos[key]
+                other.unread.discard(key)
+            other.add("ANCHOR-STALE", "封面或正文的定位名称与内容不一致，可能用其他软件插入或删除了行列；已按标签读取", sorted(moved), [])
+    if loc.findings or other.findings or any(k in plan.where for k in other.unread):
+        clean = False
+    loc.merge(other)
+    if clean:
+        loc.where = plan.where
+    return loc
 
 
-@lru_cache(maxsize=None)
-def _label_plan(key: str) -> tuple[tuple[Label, str], ...]:
-    """The labels that identify `key`, each with the value cell whose actual row tells
-    where that label now sits (its own row for a row label, the top of its group for a
-    merged group label, the first row of the grid for column headers)."""
-    expected = LAYOUT.pos[key]
-    key_at = _key_at()
-    plan = []
-    for label in LAYOUT.labels_near(key):
-        if label.role == "rowlabel":
-            anchor = key_at.get(Pos(expected.sheet, label.pos.row, expected.col), key)
-        else:
-            anchor = _grid_first(key)
-        plan.append((label, anchor))
-    return tuple(plan)
+def _finder(src):
+    from .label_locator import LabelLocator
+
+    return LabelLocator(src)
 
 
-@lru_cache(maxsize=1)
-def _key_at() -> dict[Pos, str]:
-    return {p: k for k, p in LAYOUT.pos.items()}
+# ---- reading values -------------------------------------------------------------------------
+class _Gathered:
+    """Findings about many cells of one table, gathered into one finding per table."""
+
+    def __init__(self):
+        self.items: dict[tuple[str, str], list[tuple[str, Pos, str, object]]] = {}
+
+    def add(self, rule: str, cid: str, pos: Pos, shown: str, value: object) -> None:
+        self.items.setdefault((rule, CELLS[cid].table), []).append((cid, pos, shown, value))
 
 
-def _check_labels(src: Source, found: dict[str, Pos], reading: _Reading) -> set[str]:
-    """Compare the labels around every value cell with the statutory ones.
-
-    A label is looked for where the template put it, moved as far as the cells it
-    belongs to have moved (rows inserted above a table shift everything; a row
-    inserted inside a group leaves the group's label on its first row). Returns the
-    IDs whose labels do not match; those cells are not read."""
-    bad_cells: set[str] = set()
-    reported: set[Pos] = set()
-    for key, actual in found.items():
-        expected = LAYOUT.pos[key]
-        for label, anchor in _label_plan(key):
-            base = found.get(anchor, actual)
-            drow = base.row - LAYOUT.pos[anchor].row
-            dcol = actual.col - expected.col
-            at = Pos(actual.sheet, label.pos.row + drow, label.pos.col + dcol)
-            text = src.value(at)
-            if label_key(text) != label_key(label.text):
-                bad_cells.add(key)
-                if at not in reported:
-                    reported.add(at)
-                    shown = normalise_text(text) or "空白"
-                    reading.add(
-                        "LAYOUT",
-                        f"{src.name}：{at.where} 应为「{label.text}」，实为「{shown}」（表格的行或列被改动，{_what(key)}未读取）",
-                        [key],
-                        [at.where],
-                    )
-    return bad_cells
+def _addresses(positions: list[Pos]) -> str:
+    sheets = {p.sheet for p in positions}
+    shown = [p.a1 if len(sheets) == 1 else p.where for p in positions[:LIST_LIMIT]]
+    return "、".join(shown) + (f" 等 {len(positions)} 个" if len(positions) > LIST_LIMIT else "")
 
 
-def _grid_first(key: str) -> str:
-    """The first value cell of the grid (block) that `key` belongs to."""
-    if key in CELLS:
-        grid = CELLS[key].grid
-        return grid.cell_id(grid.row_paths[0] if grid.row_paths else (), grid.col_paths[0])
-    return key
-
-
-def _what(key: str) -> str:
-    return CELLS[key].display if key in CELLS else "该单元格"
-
-
-def _read_cells(src: Source, found: dict[str, Pos], skip: set[str], reading: _Reading, report: Report) -> None:
-    blanks: dict[str, list[str]] = {}
+def _read_cells(src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
+    values = report.cells
+    gathered = _Gathered()
+    blank_totals: list[str] = []
+    pos_of = loc.pos
+    rows_of = getattr(src, "rows", None)
+    sheets: dict[str, list] = {}
     for cid, cell in CELLS.items():
-        if cid in skip:
-            report.cells[cid] = None
+        pos = pos_of.get(cid)
+        if pos is None:
+            values[cid] = None
             continue
-        pos = found[cid]
-        case, value, shown = classify(src.value(pos))
-        where = [pos.where]
-        if case == "blank":
+        if rows_of is not None:  # straight from the rows; blanks asked of src.value (error cells)
+            rows = sheets.get(pos.sheet)
+            if rows is None:
+                rows = sheets[pos.sheet] = rows_of(pos.sheet)
+            try:
+                raw = rows[pos.row][pos.col]
+            except IndexError:
+                raw = None
+            if raw is None or raw == "":
+                raw = src.value(pos)
+        else:
+            raw = src.value(pos)
+        t = type(raw)
+        if t is float and raw.is_integer() and -HUGE < raw < HUGE:  # the common cases first
+            values[cid] = int(raw)
+            continue
+        if t is int and -HUGE < raw < HUGE:
+            values[cid] = raw
+            continue
+        case, value, shown = classify(raw)
+        if case is BLANK:
             if cell.total:
-                continue  # recomputed below
-            blanks.setdefault(cell.table, []).append(cid)
+                blank_totals.append(cid)
+                continue
+            gathered.add("BLANK", cid, pos, "", None)
             value = 0
-        elif case == "text-number":
-            reading.add("NUMBER-AS-TEXT", f"{cell.display}（{pos.where}）：数字「{shown}」以文本形式保存，按 {fmt(value)} 计", [cid], where, actual=value)
-        elif case == "nil":
-            reading.add("NIL-MARK", f"{cell.display}（{pos.where}）：填写的是「{shown.strip()}」，按 0 计", [cid], where, actual=0)
-        elif case == "error":
-            reading.add("CELL-ERROR", f"{cell.display}（{pos.where}）：单元格为错误值 {shown}，该数无法使用", [cid], where)
-        elif case == "not-number":
-            reading.add("NOT-NUMBER", f"{cell.display}（{pos.where}）：「{shown}」不是数字，该数无法使用", [cid], where)
-        if value is not None and value >= HUGE:
-            reading.add("TYPE", f"{cell.display}（{pos.where}）：{fmt(value)} 数值过大，疑似误填", [cid], where, actual=value)
-        report.cells[cid] = value
-    for table, ids in blanks.items():
-        shown = "、".join(found[c].a1 for c in ids[:8]) + (f" 等 {len(ids)} 个" if len(ids) > 8 else "")
-        reading.add(
-            "BLANK",
-            f"{CELLS[ids[0]].table_name} 有 {len(ids)} 个填报单元格未填写，已按 0 计：{shown}",
-            ids,
-            [found[c].where for c in ids],
-            actual=len(ids),
-        )
-    for total_id, check in DEFINING.items():
-        if total_id in report.cells or total_id in skip:
-            continue
-        terms = [report.cells.get(t.id) for t in check.rhs]
-        value = None if any(v is None for v in terms) else sum(t.sign * v for t, v in zip(check.rhs, terms))
-        report.cells[total_id] = value
-        pos = found[total_id]
-        reading.add(
-            "TOTAL-RECOMPUTED",
-            f"{CELLS[total_id].display}（{pos.where}）没有数值（文件可能由不计算公式的软件保存），已按各项之和计为 {fmt(value)}",
-            [total_id],
-            [pos.where],
-            actual=value,
-        )
+        elif case is TEXT_NUMBER:
+            gathered.add("NUMBER-AS-TEXT", cid, pos, shown, value)
+        elif case is NIL:
+            gathered.add("NIL-MARK", cid, pos, shown, 0)
+        elif case is CELL_ERROR:
+            findings.append(_cell_finding("CELL-ERROR", cid, pos, f"单元格为错误值 {shown}，该数无法使用（请检查公式或重新填写）"))
+        elif case is NOT_NUMBER:
+            findings.append(_cell_finding("NOT-NUMBER", cid, pos, f"「{shown}」不是数字，该数无法使用（只能填写数字）"))
+        elif case is TOO_LARGE:
+            findings.append(_cell_finding("TOO-LARGE", cid, pos, f"{shown} 数值过大（超过 1 万亿），疑似误填，该数无法使用"))
+        values[cid] = value
+    for (rule, _table), items in gathered.items.items():
+        findings.append(_gathered_finding(rule, items))
+    if blank_totals:
+        _recompute(blank_totals, loc, values, findings)
 
 
-def _read_meta(src: Source, found: dict[str, Pos], skip: set[str], reading: _Reading, report: Report) -> None:
+def _cell_finding(rule: str, cid: str, pos: Pos, what: str, value=None) -> Finding:
+    return Finding(rule, RULES[rule].severity, f"{CELLS[cid].display}（{pos.where}）：{what}", [cid], [pos.where], None, value)
+
+
+def _gathered_finding(rule: str, items: list[tuple[str, Pos, str, object]]) -> Finding:
+    cids = [i[0] for i in items]
+    positions = [i[1] for i in items]
+    severity = RULES[rule].severity
+    if len(items) == 1:
+        cid, pos, shown, value = items[0]
+        what = {
+            "BLANK": "未填写，已按 0 计",
+            "NUMBER-AS-TEXT": f"数字「{shown}」以文本形式保存，按 {fmt(value)} 计",
+            "NIL-MARK": f"填写的是「{shown.strip()}」，按 0 计",
+        }[rule]
+        return Finding(rule, severity, f"{CELLS[cid].display}（{pos.where}）：{what}", cids, [pos.where], None, value)
+    table = CELLS[cids[0]].table_name
+    first = items[0]
+    what = {
+        "BLANK": f"有 {len(items)} 个填报单元格未填写，已按 0 计",
+        "NUMBER-AS-TEXT": f"有 {len(items)} 个数字以文本形式保存（如 {first[1].where}「{first[2]}」），已按数字计",
+        "NIL-MARK": f"有 {len(items)} 个单元格填写的是「{first[2].strip()}」等符号而不是数字，已按 0 计",
+    }[rule]
+    return Finding(rule, severity, f"{table} {what}：{_addresses(positions)}", cids, [p.where for p in positions], None, len(items))
+
+
+def _recompute(blank_totals: list[str], loc: Location, values: dict, findings: list[Finding]) -> None:
+    """Totals with no value at all: computed from their parts, in dependency order."""
+    blank = set(blank_totals)
+    done: list[tuple[str, object]] = []
+    for total_id in DEFINING:
+        if total_id in blank:
+            values[total_id] = formula_value(total_id, values)
+            done.append((total_id, values[total_id]))
+    by_table: dict[str, list[tuple[str, object]]] = {}
+    for cid, value in done:
+        by_table.setdefault(CELLS[cid].table, []).append((cid, value))
+    rule = "TOTAL-RECOMPUTED"
+    for items in by_table.values():
+        items.sort(key=lambda item: (loc.pos[item[0]].row, loc.pos[item[0]].col))  # reading order
+        positions = [loc.pos[cid] for cid, _ in items]
+        cids = [cid for cid, _ in items]
+        if len(items) == 1:
+            cid, value = items[0]
+            result = f"已按各项之和计为 {fmt(value)}" if value is not None else "其组成项有无法使用的数，无法计算"
+            message = f"{CELLS[cid].display}（{positions[0].where}）没有数值（文件可能由不计算公式的软件保存），{result}"
+            findings.append(Finding(rule, RULES[rule].severity, message, cids, [positions[0].where], None, value))
+        else:
+            message = (
+                f"{CELLS[cids[0]].table_name} 有 {len(items)} 个总计单元格没有数值（文件可能由不计算公式的软件保存），"
+                f"已按各项之和计算：{_addresses(positions)}"
+            )
+            findings.append(Finding(rule, RULES[rule].severity, message, cids, [p.where for p in positions], None, len(items)))
+
+
+def _plain_reader(src: Source):
+    """`value(pos)` for text and cover cells: from the rows where the source has them."""
+    rows_of = getattr(src, "rows", None)
+    if rows_of is None:
+        return src.value
+
+    def raw(pos: Pos) -> object:
+        rows = rows_of(pos.sheet)
+        try:
+            return rows[pos.row][pos.col]
+        except IndexError:
+            return None
+
+    return raw
+
+
+def _read_meta(src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
+    raw_at = _plain_reader(src)
     for spec in META_FIELDS:
         key = f"meta.{spec.key}"
-        if key in skip:
+        pos = loc.pos.get(key)
+        if pos is None:
             continue
-        pos = found[key]
-        raw = src.value(pos)
+        raw = raw_at(pos)
         if raw is None or raw == "":
             continue
         if spec.type == INTEGER:
             value = parse_int(raw)
             if value is None:
-                reading.add("NOT-NUMBER", f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是整数", [key], [pos.where])
+                findings.append(
+                    Finding(
+                        "NOT-NUMBER", ERROR, f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是整数", [key], [pos.where]
+                    )
+                )
                 continue
         elif spec.type == DATE:
             value = parse_date(raw)
             if value is None:
-                reading.add("META-DATE", f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是日期，请按 2026-01-10 的格式填写", [key], [pos.where])
+                findings.append(
+                    Finding(
+                        "META-DATE",
+                        RULES["META-DATE"].severity,
+                        f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是日期，请按 2026-01-10 的格式填写",
+                        [key],
+                        [pos.where],
+                    )
+                )
                 continue
         elif spec.type == CHOICE:
             value = normalise_text(raw)
+        elif isinstance(raw, int) and not isinstance(raw, bool):
+            # exact: file readers give floats; ints come from xlwings' VBA client, which
+            # sends text of 16+ digits (an all-digit 统一社会信用代码) as a bare JSON number
+            value = str(raw)
+        elif isinstance(raw, float):
+            if spec.key == "uscc":
+                findings.append(
+                    Finding(
+                        "META-USCC",
+                        ERROR,
+                        f"封面「{spec.label}」（{pos.where}）以数字形式保存（{fmt(raw)}），Excel 只保留 15 位有效数字，代码可能已经改变；"
+                        "请将单元格设为文本后重新输入",
+                        [key],
+                        [pos.where],
+                    )
+                )
+                report.meta[spec.key] = fmt(float(raw))
+                continue
+            value = fmt(float(raw))
         else:
-            value = normalise_text(raw) if not isinstance(raw, float) else fmt(raw)
+            value = normalise_text(raw)
         report.meta[spec.key] = value
+    if loc.title is not None:
+        agency, year, _where = loc.title
+        if agency and "agency" not in report.meta:
+            report.meta["agency"] = agency
+        if year and "year" not in report.meta:
+            report.meta["year"] = year
 
 
 def read_source(src: Source) -> Report:
     """Read a Report from any Source; raises ReadError where nothing can be read."""
-    reading = _Reading(src)
-    found = _locate(src, reading)
-    skip = _check_labels(src, found, reading)
+    loc = locate(src)
     report = Report(source=src.name)
-    report.where = {k: p.where for k, p in found.items()}
-    _read_cells(src, found, skip, reading, report)
-    _read_meta(src, found, skip, reading, report)
+    findings = list(loc.findings)
+    report.where = dict(loc.where) if loc.where is not None else {k: where_of(p) for k, p in loc.pos.items()}
+    _read_cells(src, loc, report, findings)
+    _read_meta(src, loc, report, findings)
+    raw_at = _plain_reader(src)
     for section in SECTIONS:
-        raw = src.value(found[f"text.{section.key}"])
-        if raw not in (None, ""):
-            report.text[section.key] = str(raw)
-    report.findings = reading.findings
+        pos = loc.pos.get(f"text.{section.key}")
+        raw = raw_at(pos) if pos is not None else None
+        if isinstance(raw, str) and raw.strip():
+            report.text[section.key] = raw
+    report.findings = findings
     return report
 
 
-def read_report(path: str | Path) -> Report:
+def read_report(path: str | bytes | Path) -> Report:
     """Read a workbook file into a Report (values only, fast); raises ReadError."""
     from .workbook_file import open_workbook
 
     return read_source(open_workbook(path))
+
+
+__all__ = ["Source", "read_source", "read_report", "locate", "LABELS", "ANCHORS"]

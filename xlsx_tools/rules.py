@@ -11,13 +11,13 @@ severities are declared in `RULES` like the others.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable
 
 from .findings import ERROR, WARNING, Finding, Number, fmt
 from .form import AMOUNT, CELLS, FIRST_YEAR, INPUT_IDS, META, T2_GRIDS, T3, T4, Node
+from .values import normalise_text
 
 # ---- The rule catalogue -----------------------------------------------------------
 
@@ -60,6 +60,13 @@ RULES: dict[str, Rule] = {
         Rule("CELL-ERROR", ERROR, "单元格没有错误值"),
         Rule("TOTAL-RECOMPUTED", WARNING, "总计单元格有数值"),
         Rule("META-DATE", WARNING, "日期可以识别"),
+        Rule("TOO-LARGE", ERROR, "数值在合理范围内（小于 1 万亿）"),
+        Rule("ANCHOR-STALE", WARNING, "单元格定位名称与表格内容一致"),
+        Rule("LABEL", WARNING, "标题和分组标签与法定格式一致"),
+        Rule("ROW-ORDER", WARNING, "表格行的顺序与法定格式一致"),
+        Rule("EXTRA-CELLS", WARNING, "表格中没有法定格式以外的行列"),
+        Rule("EXTRA-NUMBERS", ERROR, "法定格式以外的行列中没有数字"),
+        Rule("FEE-NOT-FOUND", WARNING, "信息处理费的数字可以找到"),
     )
 }
 
@@ -95,24 +102,42 @@ class Check:
     def severity(self) -> str:
         return RULES[self.rule].severity
 
-    @property
+    @cached_property
     def cells(self) -> list[str]:
         return [t.id for t in self.lhs + self.rhs if not t.previous]
 
-    @property
+    @cached_property
     def cross_year(self) -> bool:
         return any(t.previous for t in self.lhs + self.rhs)
 
+    @cached_property
+    def _same_year(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None:
+        """(lhs +, lhs −, rhs +, rhs −) IDs, for a check without last year's terms."""
+        if self.cross_year:
+            return None
+        return tuple(tuple(t.id for t in side if t.sign == sign) for side in (self.lhs, self.rhs) for sign in (1, -1))  # type: ignore[return-value]
+
     def sides(self, values: dict[str, Number | None], previous: dict[str, Number | None] | None = None) -> tuple[Number, Number] | None:
         """Both sides' values, or None where a term has no usable value."""
+        plan = self._same_year
+        if plan is not None:
+            get = values.__getitem__
+            lp, lm, rp, rm = plan
+            try:
+                left = sum(map(get, lp)) - sum(map(get, lm)) if lm else sum(map(get, lp))
+                right = sum(map(get, rp)) - sum(map(get, rm)) if rm else sum(map(get, rp))
+            except (KeyError, TypeError):  # a term missing or None
+                return None
+            return _clean(left), _clean(right)
+        last = previous or {}
         out = []
         for side in (self.lhs, self.rhs):
             total: Number = 0
             for t in side:
-                v = (previous or {}).get(t.id) if t.previous else values.get(t.id)
+                v = last.get(t.id) if t.previous else values.get(t.id)
                 if v is None:
                     return None
-                total += t.sign * v
+                total += v if t.sign == 1 else t.sign * v
             out.append(_clean(total))
         return out[0], out[1]
 
@@ -136,7 +161,7 @@ class Check:
             self.severity,
             self.message(left, right),
             cells,
-            [where[c] for c in cells] if where else [],
+            [where[c] for c in cells if c in where] if where else [],
             expected=left,
             actual=right,
         )
@@ -333,33 +358,47 @@ def type_finding(cid: str, value: Number, where: dict[str, str] | None = None) -
     cell = CELLS[cid]
     problem = None
     if value < 0:
-        problem = "为负数"
+        problem = "为负数（件数和金额不能为负）"
     elif cell.kind != AMOUNT and value != int(value):
         problem = "不是整数（件数应为整数）"
     if problem is None:
         return None
+    at = where.get(cid) if where else None
     return Finding(
         "TYPE",
         ERROR,
-        f"{cell.display}：{fmt(value)} {problem}",
+        f"{cell.display}{f'（{at}）' if at else ''}：{fmt(value)} {problem}",
         [cid],
-        [where[cid]] if where and cid in where else [],
+        [at] if at else [],
         actual=value,
     )
 
 
+def type_findings(values: dict[str, Number | None], where: dict[str, str] | None = None, skip: Iterable[str] = ()) -> list[Finding]:
+    """TYPE over the input cells (`skip`: cells not to judge).
+
+    Totals are left out: a total is wrong only where a leaf is (already reported here)
+    or where it disagrees with its leaves (an identity reports that); the template's
+    live check counts the same cells."""
+    skip = set(skip)
+    out = []
+    for cid in INPUT_IDS:
+        v = values.get(cid)
+        if v is not None and cid not in skip and (v < 0 or (type(v) is float and not v.is_integer())):
+            f = type_finding(cid, v, where)
+            if f:
+                out.append(f)
+    return out
+
+
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def normalise_text(s: object) -> str:
-    """NFKC (full-width to half-width) and trimmed."""
-    return unicodedata.normalize("NFKC", str(s)).strip() if s is not None else ""
+_USCC_CODE = {ch: i for i, ch in enumerate(USCC_CHARS)}
 
 
 def uscc_check_char(body: str) -> str:
-    """The 18th character for the first 17 of a 统一社会信用代码."""
-    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(body, USCC_WEIGHTS))
+    """The 18th character for the first 17 of a 统一社会信用代码 (GB 32100-2015)."""
+    total = sum(_USCC_CODE[ch] * w for ch, w in zip(body, USCC_WEIGHTS))
     return USCC_CHARS[(31 - total % 31) % 31]
 
 
@@ -368,23 +407,25 @@ def uscc_problem(code: str) -> str | None:
     code = normalise_text(code).upper()
     if len(code) != 18:
         return f"应为 18 位，实为 {len(code)} 位"
-    bad = [ch for ch in code if ch not in USCC_CHARS]
+    bad = [ch for ch in code if ch not in _USCC_CODE]
     if bad:
-        return f"含有不允许的字符「{bad[0]}」（不使用 I、O、S、V、Z）"
+        return f"含有不允许的字符「{bad[0]}」（只用数字和大写字母，不用 I、O、S、V、Z）"
     check = uscc_check_char(code[:17])
     if code[17] != check:
-        return f"校验位应为「{check}」，实为「{code[17]}」"
+        return f"校验位（第 18 位）应为「{check}」，实为「{code[17]}」，代码可能抄错"
     return None
 
 
 def meta_findings(meta: dict, where: dict[str, str] | None = None, today: dt.date | None = None) -> list[Finding]:
+    """META-AGENCY, META-YEAR, META-USCC / META-NO-USCC."""
     where = where or {}
     today = today or dt.date.today()
     out = []
 
     def finding(rule: str, key: str, message: str, **kw) -> Finding:
         cid = f"meta.{key}"
-        return Finding(rule, RULES[rule].severity, message, [cid], [where[cid]] if cid in where else [], **kw)
+        at = where.get(cid)
+        return Finding(rule, RULES[rule].severity, message + (f"（{at}）" if at else ""), [cid], [at] if at else [], **kw)
 
     if not normalise_text(meta.get("agency")):
         out.append(finding("META-AGENCY", "agency", f"封面「{META['agency'].label}」未填写"))
@@ -395,8 +436,7 @@ def meta_findings(meta: dict, where: dict[str, str] | None = None, today: dt.dat
             finding(
                 "META-YEAR",
                 "year",
-                f"封面「{META['year'].label}」{shown}，应为 {FIRST_YEAR} 至 {today.year} 之间的年份",
-                expected=None,
+                f"封面「{META['year'].label}」{shown}，应为 {FIRST_YEAR} 至 {today.year} 之间的年份（本表式自 {FIRST_YEAR} 年度起使用）",
                 actual=year if isinstance(year, (int, float)) and not isinstance(year, bool) else None,
             )
         )
@@ -411,7 +451,7 @@ def meta_findings(meta: dict, where: dict[str, str] | None = None, today: dt.dat
 
 
 def deadline(meta: dict) -> dt.date | None:
-    """The legal publication deadline for the report's year and kind."""
+    """The legal publication deadline for the report's year and kind (条例第四十九、五十条)."""
     year = meta.get("year")
     if not isinstance(year, int) or isinstance(year, bool):
         return None
@@ -421,61 +461,22 @@ def deadline(meta: dict) -> dt.date | None:
 
 
 def deadline_finding(meta: dict, where: dict[str, str] | None = None) -> Finding | None:
+    """DEADLINE: 发布日期 no later than 31 January (a government's or summary report: 31 March)."""
     published = meta.get("published_on")
     limit = deadline(meta)
     if not isinstance(published, dt.date) or limit is None or published <= limit:
         return None
     cid = "meta.published_on"
+    at = where.get(cid) if where else None
+    kind = meta.get("kind") or "部门报告"
     return Finding(
         "DEADLINE",
         WARNING,
-        f"封面「发布日期」{published.isoformat()} 晚于法定期限 {limit.isoformat()}",
+        f"封面「发布日期」{published.isoformat()} 晚于法定期限 {limit.isoformat()}（{kind}，{meta['year']} 年度）" + (f"（{at}）" if at else ""),
         [cid],
-        [where[cid]] if where and cid in where else [],
+        [at] if at else [],
+        actual=None,
     )
-
-
-# ---- NARRATIVE ----------------------------------------------------------------------
-
-_NUM = r"([0-9０-９][0-9０-９,，]*)"
-NARRATIVE_PATTERNS: tuple[tuple[str, str, str], ...] = (
-    # (cell, what the table calls it, regex whose group 1 is the stated number)
-    ("t3.new.total", "本年新收申请", r"(?:新收|收到|受理)[^。；，,]{0,20}?申请[^0-9０-９。；]{0,6}" + _NUM + r"\s*[件个条宗]"),
-    ("t3.carried_over.total", "上年结转申请", r"上年结转[^0-9０-９。；]{0,16}?" + _NUM + r"\s*[件个条宗]"),
-    ("t3.total.total", "本年办结申请", r"(?:办结|答复|回复|已办理)[^0-9０-９。；]{0,12}?" + _NUM + r"\s*[件个条宗]"),
-    ("t3.carried_forward.total", "结转下年度申请", r"结转(?:下|至下|到下)[一]?年度?[^0-9０-９。；]{0,12}?" + _NUM + r"\s*[件个条宗]"),
-)
-
-
-def _to_int(s: str) -> int:
-    return int(unicodedata.normalize("NFKC", s).replace(",", "").replace("，", ""))
-
-
-def narrative_findings(text: dict[str, str], values: dict[str, Number | None], where: dict[str, str] | None = None) -> list[Finding]:
-    """NARRATIVE: totals the narrative states in the usual phrasings vs the tables (warnings)."""
-    body = "\n".join(t for t in text.values() if t)
-    out = []
-    for cid, what, pattern in NARRATIVE_PATTERNS:
-        table = values.get(cid)
-        if table is None:
-            continue
-        for m in re.finditer(pattern, body):
-            stated = _to_int(m.group(1))
-            if stated != table:
-                snippet = m.group(0).strip()
-                out.append(
-                    Finding(
-                        "NARRATIVE",
-                        WARNING,
-                        f"正文「{snippet}」所述{what} {stated} 件，与{CELLS[cid].display} {fmt(table)} 不一致",
-                        [cid],
-                        [where[cid]] if where and cid in where else [],
-                        expected=table,
-                        actual=stated,
-                    )
-                )
-                break
-    return out
 
 
 def linear_findings(
@@ -494,15 +495,12 @@ def linear_findings(
     return out
 
 
-def type_findings(values: dict[str, Number | None], where: dict[str, str] | None = None) -> list[Finding]:
-    out = []
-    for cid in INPUT_IDS:
-        v = values.get(cid)
-        if v is not None:
-            f = type_finding(cid, v, where)
-            if f:
-                out.append(f)
-    return out
+
+def narrative_findings(text: dict[str, str], values: dict[str, Number | None], where: dict[str, str] | None = None) -> list[Finding]:
+    """NARRATIVE: totals the narrative states vs the tables (warnings); see narrative.py."""
+    from .narrative import narrative_findings as find
+
+    return find(text, values, where)
 
 
 __all__ = [
@@ -521,4 +519,5 @@ __all__ = [
     "narrative_findings",
     "deadline_finding",
     "uscc_problem",
+    "normalise_text",
 ]

@@ -7,6 +7,7 @@ server and the merge tool.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,16 +17,21 @@ from .rules import deadline_finding, linear_findings, meta_findings, narrative_f
 
 
 def check_report(report: Report, previous: Report | None = None, today: dt.date | None = None) -> list[Finding]:
-    """All findings for `report` (what the reader noticed first, then the rules).
+    """All findings for `report`: what the reader noticed first, then the rules.
 
-    `previous` is last year's report, for the cross-year rules XY-CARRY and XY-INFORCE."""
+    `previous` is last year's report, for the cross-year rules XY-CARRY and XY-INFORCE.
+    A rule the reader already reported for a cell (META-USCC for a code saved as a
+    number) is not reported twice."""
     where = report.where
     values = report.cells
     findings = list(report.findings)
-    findings += type_findings(values, where)
+    recomputed = [c for f in findings if f.rule == "TOTAL-RECOMPUTED" for c in f.cells]
+    findings += type_findings(values, where, recomputed)
     findings += linear_findings(values, previous.cells if previous else None, where)
-    findings += meta_findings(report.meta, where, today)
-    findings += narrative_findings(report.text, values, where)
+    seen = {(f.rule, c) for f in findings for c in f.cells}
+    findings += [f for f in meta_findings(report.meta, where, today) if (f.rule, f.cells[0]) not in seen]
+    if report.text:
+        findings += narrative_findings(report.text, values, where)
     late = deadline_finding(report.meta, where)
     if late:
         findings.append(late)
@@ -34,12 +40,16 @@ def check_report(report: Report, previous: Report | None = None, today: dt.date 
 
 @dataclass
 class Result:
-    """The validation of one file, as FORMAT-2021's JSON describes it."""
+    """The validation of one file, as FORMAT-2021's JSON describes it.
+
+    `file` is the path as a person can read it (a file name that is not valid UTF-8 is
+    decoded as GB 18030 or with '�'); `path` is the path as given."""
 
     file: str
     report: Report | None
     findings: list[Finding] = field(default_factory=list)
     readable: bool = True
+    path: str | bytes | Path | None = None
 
     @property
     def errors(self) -> int:
@@ -68,15 +78,58 @@ class Result:
         }
 
 
-def validate_file(path: str | Path, previous: Report | None = None, today: dt.date | None = None) -> Result:
+def shown_path(path: str | bytes | os.PathLike) -> str:
+    """A path as text that can always be printed (non-UTF-8 bytes decoded as GB 18030)."""
+    raw = os.fsencode(path)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def validate_file(path: str | bytes | Path, previous: Report | None = None, today: dt.date | None = None) -> Result:
     """Read and judge one workbook file; an unreadable file is a Result with one error."""
     from .reader import read_report
 
+    shown = shown_path(path)
     try:
         report = read_report(path)
     except ReadError as exc:
-        return Result(str(path), None, [exc.finding], readable=False)
-    return Result(str(path), report, check_report(report, previous, today))
+        return Result(shown, None, [exc.finding], readable=False, path=path)
+    return Result(shown, report, check_report(report, previous, today), path=path)
 
 
-__all__ = ["check_report", "validate_file", "Result", "ERROR"]
+def match_previous(report: Report, previous: list[Report]) -> Report | None:
+    """Last year's report of the same agency: by 统一社会信用代码, else by name; with a
+    single previous report given, that one."""
+    if len(previous) == 1:
+        return previous[0]
+    for key in ("uscc", "agency"):
+        mine = report.meta.get(key)
+        if mine:
+            hits = [p for p in previous if p.meta.get(key) == mine]
+            if len(hits) == 1:
+                return hits[0]
+    return None
+
+
+def validate_files(paths: list, previous: list[Report] | None = None, today: dt.date | None = None) -> list[Result]:
+    """Validate many files; each is matched to its own last-year report (match_previous)."""
+    from .reader import read_report
+
+    results = []
+    for path in paths:
+        shown = shown_path(path)
+        try:
+            report = read_report(path)
+        except ReadError as exc:
+            results.append(Result(shown, None, [exc.finding], readable=False, path=path))
+            continue
+        last = match_previous(report, previous) if previous else None
+        results.append(Result(shown, report, check_report(report, last, today), path=path))
+    return results
+
+
+__all__ = ["check_report", "validate_file", "validate_files", "match_previous", "Result", "ERROR"]

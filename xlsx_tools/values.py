@@ -1,20 +1,28 @@
 """What a number cell may hold in the wild, and what we make of it.
 
-Each case has its own finding; the table below is the documented policy (README):
+Each case has its own finding. This table is the documented policy (the README's
+section 校验 repeats it):
 
-| cell holds                          | rule            | severity | value used                |
-|-------------------------------------|-----------------|----------|---------------------------|
-| nothing (blank)                     | BLANK           | warning  | 0                         |
-| number stored as text (" 0", "１２") | NUMBER-AS-TEXT  | warning  | the number                |
-| "—", "-", "/", "无" …                | NIL-MARK        | warning  | 0                         |
-| negative / fraction in a count      | TYPE            | error    | the number as stated      |
-| implausibly huge (≥ 1e12)           | TYPE            | error    | the number as stated      |
-| other text ("5件", "abc"), TRUE/FALSE, a date | NOT-NUMBER | error  | none: rules using it skip |
-| Excel error (#REF!, #VALUE! …)      | CELL-ERROR      | error    | none: rules using it skip |
-| a total with no value at all        | TOTAL-RECOMPUTED| warning  | the sum of its parts      |
+| cell holds                                        | rule             | severity | value used                 |
+|---------------------------------------------------|------------------|----------|----------------------------|
+| a number                                          | –                | –        | the number                 |
+| nothing (blank input cell)                        | BLANK            | warning  | 0                          |
+| a number stored as text: " 0", "0 ", "１２", "1,234" | NUMBER-AS-TEXT   | warning  | the number                 |
+| "—", "-", "/", "无", "空" … (a dash for nothing)  | NIL-MARK         | warning  | 0                          |
+| a negative number, or a fraction in a count       | TYPE             | error    | the number as stated       |
+| an implausibly large number (≥ 1e12, inf)         | TOO-LARGE        | error    | none: rules using it skip  |
+| other text ("5件", "abc"), TRUE/FALSE, a date     | NOT-NUMBER       | error    | none: rules using it skip  |
+| an Excel error (#REF!, #VALUE! …)                 | CELL-ERROR       | error    | none: rules using it skip  |
+| a total with no value at all (no cached result)   | TOTAL-RECOMPUTED | warning  | the sum of its parts       |
+| a total that differs from the sum of its parts    | T3-ROWSUM, T3-RESULTS, T4-SUM | error | the total as stated |
 
 A total that states a value is judged as it stands: the identities compare against
-it, never against a recomputed sum.
+it, never against a recomputed sum. A count within 1e-9 of a whole number (float
+noise of a formula such as =0.1*30) counts as that whole number.
+
+Labels (row and column headers) are compared by `label_key`: NFKC (full-width to
+half-width), without whitespace, line breaks and punctuation, so that '商业\\n企业',
+'1．属于国家秘密' and '1.属于国家秘密', '危及“三安全一稳定”' and '危及"三安全一稳定"' agree.
 """
 
 from __future__ import annotations
@@ -23,11 +31,25 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 from .findings import Number
 
-NIL_MARKS = frozenset({"—", "——", "-", "--", "–", "/", "无", "空", "没有", "\\"})
+NIL_MARKS = frozenset({"—", "——", "-", "--", "–", "―", "/", "无", "空", "没有", "\\", "／", "×"})
+ZERO_WORDS = frozenset({"零", "〇"})
 HUGE = 1e12
+INT_NOISE = 1e-9
+
+# Cases returned by `classify`.
+NUMBER, BLANK, TEXT_NUMBER, NIL, NOT_NUMBER, ERROR, TOO_LARGE = (
+    "number",
+    "blank",
+    "text-number",
+    "nil",
+    "not-number",
+    "error",
+    "too-large",
+)
 
 
 class CellError(str):
@@ -35,47 +57,72 @@ class CellError(str):
 
 
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
+_ERROR_SET = frozenset(EXCEL_ERRORS)
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def clean_number(x: float | int) -> Number:
-    """Whole floats become ints (5.0 -> 5): counts read from a workbook are floats."""
-    if isinstance(x, float) and x.is_integer() and abs(x) < 2**53:
-        return int(x)
+    """Whole floats become ints (5.0 -> 5), and so do floats within float noise of a
+    whole number (3.0000000000000004 -> 3): counts read from a workbook are floats."""
+    if type(x) is float:
+        if x.is_integer():
+            return int(x) if abs(x) < 2**53 else x
+        r = round(x)
+        if abs(x - r) < INT_NOISE and abs(x) < 2**53:
+            return int(r)
     return x
 
 
 def classify(raw: object) -> tuple[str, Number | None, str]:
     """(case, value, shown) for a raw cell value.
 
-    case is one of: number, blank, text-number, nil, not-number, error.
-    `shown` is how the raw content is quoted in messages."""
-    if raw is None or (isinstance(raw, str) and not isinstance(raw, CellError) and raw == ""):
-        return "blank", None, ""
+    `case` is one of the constants above; `shown` is how the raw content is quoted in
+    messages. The value is None where the cell gives no usable number."""
+    t = type(raw)
+    if t is float or t is int:
+        if t is float and not math.isfinite(raw):  # type: ignore[arg-type]
+            return TOO_LARGE, None, str(raw)
+        if abs(raw) >= HUGE:  # type: ignore[arg-type]
+            return TOO_LARGE, None, _shown_number(raw)  # type: ignore[arg-type]
+        return NUMBER, clean_number(raw), ""  # type: ignore[arg-type]
+    if raw is None or raw == "":
+        return BLANK, None, ""
     if isinstance(raw, CellError):
-        return "error", None, str(raw)
+        return ERROR, None, str(raw)
     if isinstance(raw, bool):
-        return "not-number", None, "TRUE" if raw else "FALSE"
-    if isinstance(raw, (int, float)):
-        if isinstance(raw, float) and not math.isfinite(raw):
-            return "not-number", None, str(raw)
-        return "number", clean_number(raw), ""
+        return NOT_NUMBER, None, "TRUE" if raw else "FALSE"
+    if isinstance(raw, (int, float)):  # subclasses (numpy-like)
+        return classify(float(raw))
     if isinstance(raw, (dt.date, dt.datetime, dt.time, dt.timedelta)):
-        return "not-number", None, str(raw)
+        if isinstance(raw, dt.datetime) and raw.time() == dt.time():
+            raw = raw.date()  # a number shown as a date: 5 -> 1900-01-05
+        shown = raw.isoformat() if hasattr(raw, "isoformat") else str(raw)
+        return NOT_NUMBER, None, shown
     text = str(raw)
-    if text.strip() in EXCEL_ERRORS:
-        return "error", None, text.strip()
-    norm = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    stripped = text.strip()
+    if stripped in _ERROR_SET:
+        return ERROR, None, stripped
+    norm = unicodedata.normalize("NFKC", text).strip()
     if norm == "":
-        return "blank", None, text
-    if norm in NIL_MARKS or text.strip() in NIL_MARKS:
-        return "nil", 0, text
+        return BLANK, None, text
+    if norm in NIL_MARKS or stripped in NIL_MARKS:
+        return NIL, 0, text
+    if norm in ZERO_WORDS:
+        return TEXT_NUMBER, 0, text
+    if _GROUPED.match(norm):
+        norm = norm.replace(",", "")
     if _NUMBER.match(norm):
         value = float(norm)
-        if math.isfinite(value):
-            return "text-number", clean_number(value), text
-    return "not-number", None, text
+        if not math.isfinite(value) or abs(value) >= HUGE:
+            return TOO_LARGE, None, text
+        return TEXT_NUMBER, clean_number(value), text
+    return NOT_NUMBER, None, text
+
+
+def _shown_number(x: float | int) -> str:
+    return f"{x:.6g}" if isinstance(x, float) else str(x)
 
 
 _DATE_PATTERNS = (
@@ -106,21 +153,42 @@ def parse_date(raw: object) -> dt.date | None:
     return None
 
 
+_YEAR = re.compile(r"^\s*(\d{4})\s*年?度?\s*$")
+
+
 def parse_int(raw: object) -> int | None:
+    """An integer from a number cell, a number stored as text, or '2025年'/'2025年度'."""
     case, value, _ = classify(raw)
-    if case in ("number", "text-number") and value == int(value):
+    if case in (NUMBER, TEXT_NUMBER) and value is not None and value == int(value):
         return int(value)
-    if isinstance(raw, str):  # "2025年"
-        m = re.match(r"^\s*(\d{4})\s*年?(度)?\s*$", unicodedata.normalize("NFKC", raw))
+    if isinstance(raw, str):
+        m = _YEAR.match(unicodedata.normalize("NFKC", raw))
         if m:
             return int(m.group(1))
     return None
 
 
+def normalise_text(s: object) -> str:
+    """NFKC (full-width to half-width) and trimmed; '' for None."""
+    return unicodedata.normalize("NFKC", str(s)).strip() if s is not None else ""
+
+
+_NOT_KEY = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=8192)
+def _label_key(text: str) -> str:
+    return _NOT_KEY.sub("", unicodedata.normalize("NFKC", text))
+
+
 def label_key(text: object) -> str:
-    """Labels compare after NFKC, without whitespace and line breaks: 商业\\n企业 == 商业企业."""
+    """How labels compare: NFKC, without whitespace, line breaks and punctuation.
+
+    '商业\\n企业' == '商业企业'; '1．属于国家秘密' == '1.属于国家秘密' == '1、属于国家秘密'."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = re.sub(r"\s+", "", s)
-    return s.replace("“", '"').replace("”", '"')
+    if type(text) is not str:
+        if isinstance(text, (int, float)):
+            return ""  # a number is never a label
+        text = str(text)
+    return _label_key(text)
