@@ -9,9 +9,12 @@ VBA client would send, ~75 KB):
 - for each --workers value: the real server (`python -m xlsx_tools.cli serve`) is
   started on a free loopback port, warmed up, then `--clients` clients each post the
   payload in a loop (a new request as soon as the previous answer arrives) until
-  `--seconds` have passed or `--max-requests` were sent. Every answer must be a 200
-  with exactly the actions of the in-process run, else the run counts as failed.
-The clients share this machine's cores with the server (the figure is pessimistic).
+  `--seconds` have passed or `--max-requests` were sent. Each request opens a new
+  connection, as the button does (every click creates a new WinHttpRequest);
+  `--keep-alive` reuses connections instead. Every answer must be a 200 with exactly
+  the actions of the in-process run, else the run counts as failed.
+The clients share this machine's cores with the server (the figure is pessimistic),
+and so does anything else running: the load average is printed before and after.
 Target: p95 < 100 ms at 20 clients for the default worker count (exit 1 otherwise).
 """
 
@@ -77,14 +80,14 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-async def load(url: str, body: bytes, expected: dict, clients: int, seconds: float, max_requests: int) -> dict:
+async def load(url: str, body: bytes, expected: dict, clients: int, seconds: float, max_requests: int, keep_alive: bool) -> dict:
     import httpx
 
     latencies: list[float] = []
     failures: list[str] = []
     sent = 0
     headers = {"Content-Type": "application/json"}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients if keep_alive else 0)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         # warm-up: every connection and every worker process once
         await asyncio.gather(*(client.post(url, content=body, headers=headers) for _ in range(2 * clients)))
@@ -113,9 +116,11 @@ def main() -> int:
     ap.add_argument("--max-requests", type=int, default=3000, help="requests per load run (bound)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, DEFAULT_WORKERS])
     ap.add_argument("--repeat", type=int, default=100, help="in-process baseline runs")
+    ap.add_argument("--keep-alive", action="store_true", help="reuse connections (the VBA client does not)")
     args = ap.parse_args()
     args.seconds = min(args.seconds, 60.0)
 
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     payload = book_payload(WORKBOOK)
     body = json.dumps(payload).encode()
     expected = validate_payload(payload)
@@ -136,7 +141,8 @@ def main() -> int:
         port = free_port()
         proc = start_server(port, workers)
         try:
-            res = asyncio.run(load(f"http://127.0.0.1:{port}/validate", body, expected, args.clients, args.seconds, args.max_requests))
+            url = f"http://127.0.0.1:{port}/validate"
+            res = asyncio.run(load(url, body, expected, args.clients, args.seconds, args.max_requests, args.keep_alive))
         finally:
             stop_server(proc)
         lat = res["latencies"]
@@ -149,6 +155,7 @@ def main() -> int:
             print(f"    failed: {failure}")
         if workers == DEFAULT_WORKERS or verdict is None:
             verdict = (workers, p95, not res["failures"])
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     workers, p95, correct = verdict
     ok = correct and p95 < TARGET_P95_MS
     print(f"{args.clients} clients, {workers} worker(s): p95 {p95:.1f} ms (target < {TARGET_P95_MS:.0f} ms), answers {'all correct' if correct else 'WRONG'}: {'OK' if ok else 'MISSED'}")

@@ -341,3 +341,25 @@ def test_port_in_use_is_a_chinese_message(server):
     assert r.returncode == 2
     assert f"无法在 127.0.0.1:{server.port} 上监听" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_xlsm_built_for_the_server_reaches_it(secured, tmp_path):
+    """`build-xlsm --server-url --auth` writes what RunServerPython reads from the
+    xlwings.conf sheet (keys from A1 down, upper-cased); posting the workbook the way it
+    does (that URL, AUTH as the Authorization header) gets the in-process answer."""
+    import openpyxl
+
+    from xlsx_tools.cli import main
+
+    target = tmp_path / "county.xlsm"
+    assert main(["build-xlsm", "-o", str(target), "--server-url", f"{secured.url}/validate", "--auth", SECRET]) == 0
+    conf = {}
+    for key, value, *_ in openpyxl.load_workbook(target)["xlwings.conf"].iter_rows(values_only=True):
+        if key is None:
+            break
+        conf[key.upper()] = value
+    assert conf["GK_SERVER_URL"] == f"{secured.url}/validate" and conf["AUTH"] == SECRET
+    payload = book_payload(target)
+    r = post(conf["GK_SERVER_URL"], payload, {"Authorization": conf["AUTH"]})
+    assert r.status_code == 200 and r.json() == validate_payload(payload)
+    assert any(a["func"] == "alert" for a in r.json()["actions"])

@@ -59,7 +59,7 @@ def cmd_export(args) -> int:
 def cmd_build_xlsm(args) -> int:
     from .xlsm import build_xlsm
 
-    out = write_atomic(args.output, lambda tmp: build_xlsm(tmp, args.interpreter, args.server_url), args.force)
+    out = write_atomic(args.output, lambda tmp: build_xlsm(tmp, args.interpreter, args.server_url, args.auth), args.force)
     print(f"已生成含「校验」按钮的模板：{out}")
     return EXIT_OK
 
@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("-o", "--output", default="workbook_template.xlsm", help="输出的 .xlsm 文件（默认 workbook_template.xlsm）")
     x.add_argument("--interpreter", help="校验时使用的 Python（写入 xlwings.conf 的 INTERPRETER_WIN；默认用 xlwings 的设置）")
     x.add_argument("--server-url", help="校验服务器地址（写入 xlwings.conf 的 GK_SERVER_URL；默认留空，在本机校验）")
+    x.add_argument("--auth", help="校验服务器的访问密钥（写入 xlwings.conf 的 AUTH，与 xlsx-tools serve --auth 相同；默认不写）")
     x.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     x.set_defaults(func=cmd_build_xlsm)
 
