@@ -49,7 +49,7 @@ AUTH_ENV = "GK_SERVER_AUTH"  # the shared secret; also how worker processes rece
 MAX_BYTES_ENV = "GK_SERVER_MAX_BYTES"
 DEFAULT_MAX_MB = 4  # a filled template sends ~75 KB
 PATHS = ("/validate", "/")
-CELL_TYPES = (str, int, float, bool, type(None))
+CELL_TYPES = frozenset((str, int, float, bool, type(None)))  # what json.loads makes of a cell
 
 log = logging.getLogger("xlsx_tools.server")
 
@@ -158,7 +158,7 @@ def shape_problem(payload: object) -> str | None:
             return f"工作表「{sheet['name']}」的 values 不是二维数组"
         if len({len(row) for row in values}) > 1:
             return f"工作表「{sheet['name']}」的各行长度不一致"
-        if not all(isinstance(v, CELL_TYPES) for row in values for v in row):
+        if not all(set(map(type, row)) <= CELL_TYPES for row in values):
             return f"工作表「{sheet['name']}」含有非单元格值"
         for key in ("pictures", "tables"):
             if not isinstance(sheet.get(key, []), list):
