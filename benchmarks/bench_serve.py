@@ -6,7 +6,7 @@ Loopback only. For a typical workbook (examples/04-卫健局.xlsx, the payload x
 VBA client would send, ~71 KB):
 - baseline, in this process: `validate_payload(payload)`, the same work without HTTP
   (wall and CPU time per call);
-- for each --workers value: the real server (`python -m xlsx_tools.cli serve`) is
+- for each --workers value (validator processes): the real server (`python -m xlsx_tools.cli serve`) is
   started on a free loopback port and warmed up, then `--clients` clients each post the
   payload in a loop (a new request as soon as the previous answer arrives) until
   `--seconds` have passed or `--max-requests` were sent. Each request opens a new
@@ -42,7 +42,7 @@ from xlsx_tools.payload import book_payload  # noqa: E402
 
 WORKBOOK = ROOT / "examples" / "04-卫健局.xlsx"
 TARGET_P95_MS = 100.0
-DEFAULT_WORKERS = 2  # what `xlsx-tools serve` defaults to
+DEFAULT_WORKERS = os.cpu_count() or 1  # what `xlsx-tools serve` defaults to
 MAX_SECONDS = 60.0
 
 

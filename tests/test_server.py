@@ -141,6 +141,7 @@ def test_health(server, secured):
             "version": __version__,
             "xlwings": XLWINGS,
             "form": "GK-2021",
+            "workers": 2 if srv is server else 1,
             "auth": auth,
             "max_bytes": int(LIMIT_MB * 1024 * 1024) if srv is server else 4 * 1024 * 1024,
         }
@@ -292,36 +293,113 @@ def test_other_paths_and_methods(server):
     assert_refused(post(f"{server.url}/api/validate", {}), 404, "/api/validate", "GK_SERVER_URL")
 
 
+def broken(payload):
+    """A validator that fails as a bug would (module level: it runs in a validator process)."""
+    raise ZeroDivisionError("division by zero in a rule")
+
+
+def slow(payload):
+    time.sleep(1.5)
+    return validate_payload(payload)
+
+
+class ThreadServer:
+    """The real uvicorn serving `create_app(**options)` in a thread of the test process."""
+
+    def __init__(self, **options) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(create_app(**options), host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.server.started
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(30)
+
+
 def test_internal_error_is_a_sentence_and_logged(caplog):
-    """A failure inside validation: 500 with a Chinese sentence and a reference, the
-    traceback only in the server log. The real uvicorn in a thread, with a validator
-    that fails as a bug would."""
+    """A failure inside validation: 500 with a Chinese sentence and a reference; the
+    traceback only in the server log, found by that reference."""
     import logging
 
-    import uvicorn
-
-    def broken(payload):
-        raise ZeroDivisionError("division by zero in a rule")
-
-    port = free_port()
-    config = uvicorn.Config(create_app(validate=broken), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not srv.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        with caplog.at_level(logging.ERROR, logger="xlsx_tools.server"):
-            r = post(f"http://127.0.0.1:{port}/validate", book_payload(UNBALANCED))
-    finally:
-        srv.should_exit = True
-        thread.join(10)
+    with ThreadServer(validate=broken, workers=1) as srv, caplog.at_level(logging.ERROR, logger="xlsx_tools.server"):
+        r = post(f"{srv.url}/validate", book_payload(UNBALANCED))
     assert_refused(r, 500, "内部错误", "本次未校验")
     assert "ZeroDivision" not in r.text and "division" not in r.text
     ref = r.text.split("编号 ")[1][:8]
     (record,) = [rec for rec in caplog.records if ref in rec.getMessage()]
-    assert record.exc_info and record.exc_info[0] is ZeroDivisionError
+    assert "ZeroDivisionError: division by zero in a rule" in record.getMessage()
+    assert "Traceback" in record.getMessage()
+
+
+def test_too_many_pending_requests_get_busy(tmp_path):
+    """Beyond `max_pending` requests in the front, a 503 with a Chinese sentence, at once."""
+    payload = book_payload(UNBALANCED)
+    with ThreadServer(validate=slow, workers=1, max_pending=2) as srv:
+
+        async def four():
+            async with httpx.AsyncClient(timeout=60) as client:
+                first = [asyncio.create_task(client.post(f"{srv.url}/validate", json=payload)) for _ in range(2)]
+                await asyncio.sleep(0.5)  # both are in the server now
+                t = time.perf_counter()
+                more = await asyncio.gather(*(client.post(f"{srv.url}/validate", json=payload) for _ in range(2)))
+                waited = time.perf_counter() - t
+                return await asyncio.gather(*first), more, waited
+
+        first, more, waited = asyncio.run(four())
+    assert [r.status_code for r in first] == [200, 200]
+    for r in more:
+        assert_refused(r, 503, "正忙")
+        assert r.headers["retry-after"] == "5"
+    assert waited < 1.0
+
+
+def _validators(front: int) -> list[int]:
+    """Process ids of the validator processes under the server process `front` (Linux)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if ppid == front and b"spawn_main" in cmd:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_a_validator_that_dies_is_replaced():
+    import signal
+
+    srv = Server("--workers", "2")
+    try:
+        payload = book_payload(UNBALANCED)
+        victims = _validators(srv.proc.pid)
+        assert len(victims) == 2
+        os.kill(victims[0], signal.SIGKILL)
+        time.sleep(0.5)
+        statuses = []
+        for _ in range(5):
+            r = post(f"{srv.url}/validate", payload)
+            statuses.append(r.status_code)
+            if r.status_code == 500:
+                assert_refused(r, 500, "内部错误")
+            else:
+                assert r.status_code == 200 and r.json() == validate_payload(payload)
+        assert statuses.count(500) <= 1 and statuses[-1] == 200
+        assert len(_validators(srv.proc.pid)) == 2 and victims[0] not in _validators(srv.proc.pid)
+    finally:
+        srv.stop()
 
 
 @pytest.mark.parametrize("secret", ["县政务公开办密钥", "short", " padded-secret "])

@@ -67,10 +67,16 @@ def cmd_build_xlsm(args) -> int:
 def cmd_serve(args) -> int:
     import os
 
-    from .server import AUTH_ENV, ServeError, serve
+    from .server import AUTH_ENV, DEFAULT_WORKERS, ServeError, serve
 
     try:
-        serve(args.host, args.port, args.workers, args.auth or os.environ.get(AUTH_ENV) or None, int(args.max_mb * 1024 * 1024))
+        serve(
+            args.host,
+            args.port,
+            DEFAULT_WORKERS if args.workers is None else args.workers,
+            args.auth or os.environ.get(AUTH_ENV) or None,
+            int(args.max_mb * 1024 * 1024),
+        )
     except ServeError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -109,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="运行校验服务器：没有 Python 的电脑上的「校验」按钮把工作簿发到这里校验")
     s.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只供本机；内网使用时设为本机内网地址或 0.0.0.0）")
     s.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
-    s.add_argument("--workers", type=int, default=2, help="工作进程数（默认 2；约等于 CPU 核数）")
+    s.add_argument("--workers", type=int, help="同时校验的进程数（默认为 CPU 核数）")
     s.add_argument("--auth", help="访问密钥：只校验 xlwings.conf 中 AUTH 与之相同的工作簿（也可用环境变量 GK_SERVER_AUTH，避免密钥出现在进程列表中）")
     s.add_argument("--max-mb", type=float, default=4, help="单个工作簿数据的上限，MB（默认 4）")
     s.set_defaults(func=cmd_serve)

@@ -6,32 +6,34 @@ workbook to that URL with xlwings' `RunServerPython` (module Remote of the .xlsm
 when the sheet (or the user's xlwings.conf) has an AUTH key, and a JSON body with the
 client and xlwings version, the book, its names and every sheet's values. A 200 answer
 must be `{"actions": [...]}`, which the client replays; for any other status it shows
-the response body verbatim in a message box (UTF-8 decoded). So every refusal here
-is a short plain-text Chinese sentence, and no response ever carries a traceback.
+the response body verbatim in a message box (UTF-8 decoded). So every refusal is a
+short plain-text Chinese sentence (server_checks.py), and no answer carries a traceback.
 
 Routes: `POST /validate` (also `POST /`, so a server URL without a path works) and
-`GET /health`. The body is read with a size limit enforced while it arrives
-(413), then checked to be a payload of xlwings' client of the same xlwings version
-(400), then validated by `xlsx_tools.excel.validate_payload` in a worker thread.
+`GET /health`.
 
-Concurrency: xlwings' remote engine keeps one active book per process, so
-`validate_payload` handles one payload at a time per process (its lock; here also a
-capacity limiter of one thread, so waiting requests queue in the event loop rather
-than in blocked threads). Validation is pure Python and holds the GIL, so throughput
-scales with processes: `--workers N` runs N uvicorn worker processes on one socket
-(benchmarks/bench_serve.py measures 1 and 2 on this machine). Worker processes get
-their settings through environment variables (`app_from_env`).
+Processes: one front process runs the HTTP server (Starlette on uvicorn): it checks
+the secret and reads the body, refusing it as soon as it exceeds the limit (from
+Content-Length before reading, else chunk by chunk). The body then goes to a pool of
+`--workers` validator processes, which parse and check it and run
+`xlsx_tools.excel.validate_payload`, answering with the JSON bytes. Why processes:
+xlwings' remote engine keeps one active book per process (validate_payload holds a
+lock), and validation is pure Python under the GIL, so only processes run two
+validations at once. Why one queue in front of them rather than N uvicorn workers on
+one socket: every request goes to the next free validator, whereas uvicorn workers
+each keep the connections they happened to accept, and a busy one lets its queue grow
+while another idles (benchmarks/bench_serve.py measured both).
 
 The xlwings licence key: the remote engine needs XLWINGS_LICENSE_KEY, which xlwings
-reads once, at its first import, so it is set here at import time, before anything
-can import xlwings (see xlsx_tools/excel/remote.py for the licence itself).
+reads once, at its first import; importing this module sets it (in the front and in
+every validator, which imports this module to run `answer_body`) before anything can
+import xlwings (see xlsx_tools/excel/remote.py for the licence itself).
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -39,158 +41,93 @@ import socket
 import time
 import uuid
 from contextlib import asynccontextmanager
-from functools import lru_cache
 
 from .excel.remote import LICENCE_ENV, LICENCE_KEY
+from .server_checks import Refusal, check_auth, check_version, declared_length, parse_payload, secret_problem, too_large, xlwings_version
 
 os.environ.setdefault(LICENCE_ENV, LICENCE_KEY)
 
-AUTH_ENV = "GK_SERVER_AUTH"  # the shared secret; also how worker processes receive it
-MAX_BYTES_ENV = "GK_SERVER_MAX_BYTES"
+AUTH_ENV = "GK_SERVER_AUTH"  # the shared secret, for `serve` when --auth is not given
 DEFAULT_MAX_MB = 4  # a filled template sends ~75 KB
+DEFAULT_WORKERS = os.cpu_count() or 1
+MAX_PENDING = 64  # requests in the front at once (bodies held in memory); more get a 503
 PATHS = ("/validate", "/")
-CELL_TYPES = frozenset((str, int, float, bool, type(None)))  # what json.loads makes of a cell
 
 log = logging.getLogger("xlsx_tools.server")
 
-
-class Refusal(Exception):
-    """A request the server answers with `status` and a Chinese sentence for the user."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+INTERNAL_ERROR = "校验服务器内部错误（编号 {ref}），本次未校验。请稍后再试；若仍出现，请把编号告诉县政务公开办。"
+BUSY = "校验服务器正忙（同时校验的工作簿过多），请稍后再点击「校验」。"
 
 
-class ServeError(Exception):
-    """The server cannot start (Chinese message)."""
+# -- in a validator process --------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def xlwings_version() -> str:
-    """The installed xlwings (reading package metadata costs ~0.3 ms: once per process)."""
-    from importlib.metadata import version
+def start_validator() -> None:
+    """Initializer of a validator process: load xlwings and its remote engine once."""
+    from .excel.remote import remote_xlwings
 
-    return version("xlwings")
-
-
-# -- checks on a request -------------------------------------------------------------
+    remote_xlwings()
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8")).digest()
+def _ready() -> int:
+    return os.getpid()
 
 
-def check_auth(header: str | None, secret: str | None) -> None:
-    """The `Authorization` header must equal the shared secret (constant-time compare)."""
-    if not secret:
-        return
-    if header is None:
-        raise Refusal(401, "校验服务器拒绝了请求：此工作簿没有访问密钥（xlwings.conf 工作表中的 AUTH）。请向县政务公开办索取最新的模板。")
-    if not hmac.compare_digest(_digest(header), _digest(secret)):
-        raise Refusal(401, "校验服务器拒绝了请求：访问密钥（xlwings.conf 工作表中的 AUTH）不正确。请向县政务公开办索取最新的模板。")
+def answer_body(body: bytes, validate=None) -> tuple[int, bytes | str]:
+    """The answer to a request body: (200, JSON bytes of the actions) or (status, Chinese
+    message); (500, the traceback) when validation fails, for the front's log only."""
+    import traceback
 
+    from .excel.remote import validate_payload
 
-def _too_large(limit: int) -> Refusal:
-    return Refusal(
-        413,
-        f"工作簿数据超过校验服务器的上限（{limit / 1024 / 1024:.1f} MB），未校验。"
-        "请删除与年度报告无关的工作表或大段内容后再试，或请管理员调高上限（xlsx-tools serve --max-mb）。",
-    )
-
-
-async def read_body(request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed `limit` bytes:
-    from Content-Length before reading anything, else while the chunks arrive."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            size = int(declared)
-        except ValueError:
-            raise Refusal(400, "请求的 Content-Length 无效。") from None
-        if size > limit:
-            raise _too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def parse_payload(body: bytes) -> dict:
-    """The JSON of the body, checked to have the shape xlwings' client sends (400 otherwise)."""
-    if not body:
-        raise Refusal(400, "请求中没有工作簿数据。请在 Excel 中点击「校验」按钮发送工作簿。")
     try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):  # invalid UTF-8 or JSON, absurd nesting
-        raise Refusal(400, "请求内容不是有效的 JSON，无法校验。请在 Excel 中点击「校验」按钮发送工作簿。") from None
-    problem = shape_problem(payload)
-    if problem:
-        raise Refusal(400, f"请求内容不是 xlwings 发送的工作簿数据（{problem}），无法校验。")
-    return payload
+        payload = parse_payload(body)
+        check_version(payload)
+        result = (validate or validate_payload)(payload)
+    except Refusal as exc:
+        return exc.status, exc.message
+    except Exception:  # noqa: BLE001 - the front logs it; the user gets a sentence
+        return 500, traceback.format_exc()
+    return 200, json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def shape_problem(payload: object) -> str | None:
-    """What is wrong with the payload's shape, or None: the keys and types that
-    `xw.Book(json=...)` and `validate_book` rely on, every cell a scalar."""
-    if not isinstance(payload, dict):
-        return "不是 JSON 对象"
-    for key in ("client", "version"):
-        if not isinstance(payload.get(key), str):
-            return f"缺少 {key}"
-    book = payload.get("book")
-    if not isinstance(book, dict) or not isinstance(book.get("name"), str):
-        return "缺少 book.name"
-    if not isinstance(book.get("active_sheet_index", 0), int):
-        return "book.active_sheet_index 不是整数"
-    sheets = payload.get("sheets")
-    if not isinstance(sheets, list) or not sheets:
-        return "缺少 sheets"
-    for i, sheet in enumerate(sheets):
-        if not isinstance(sheet, dict) or not isinstance(sheet.get("name"), str):
-            return f"sheets[{i}] 缺少 name"
-        values = sheet.get("values")
-        if not isinstance(values, list) or not all(isinstance(row, list) for row in values):
-            return f"工作表「{sheet['name']}」的 values 不是二维数组"
-        if len({len(row) for row in values}) > 1:
-            return f"工作表「{sheet['name']}」的各行长度不一致"
-        if not all(set(map(type, row)) <= CELL_TYPES for row in values):
-            return f"工作表「{sheet['name']}」含有非单元格值"
-        for key in ("pictures", "tables"):
-            if not isinstance(sheet.get(key, []), list):
-                return f"工作表「{sheet['name']}」的 {key} 不是数组"
-    names = payload.get("names", [])
-    if not isinstance(names, list):
-        return "names 不是数组"
-    for name in names:
-        if not (
-            isinstance(name, dict)
-            and isinstance(name.get("name"), str)
-            and isinstance(name.get("address"), str)
-            and isinstance(name.get("sheet_index"), int)
-            and 0 <= name["sheet_index"] < len(sheets)
-        ):
-            return "names 中有无效的名称"
-    return None
+class Validators:
+    """The pool of validator processes (spawned, as on Windows), rebuilt if one dies."""
+
+    def __init__(self, workers: int, validate=None) -> None:
+        self.workers = workers
+        self.validate = validate
+        self.pool = None
+        self.restarting = asyncio.Lock()
+
+    def start(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=start_validator)
+        pids = {f.result() for f in [self.pool.submit(_ready) for _ in range(4 * self.workers)]}
+        log.debug("validators ready: %s", sorted(pids))
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def answer(self, body: bytes) -> tuple[int, bytes | str]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        loop = asyncio.get_running_loop()
+        pool = self.pool
+        try:
+            return await loop.run_in_executor(pool, answer_body, body, self.validate)
+        except BrokenProcessPool:  # a validator died (killed, out of memory): start afresh
+            async with self.restarting:
+                if self.pool is pool:
+                    pool.shutdown(wait=False)
+                    await loop.run_in_executor(None, self.start)
+            return 500, "BrokenProcessPool: a validator process died"
 
 
-def check_version(payload: dict) -> None:
-    """The remote engine only serves its own xlwings version (400 otherwise)."""
-    client, server = payload["version"], xlwings_version()
-    if client != server:
-        raise Refusal(
-            400,
-            f"工作簿「{payload['book']['name']}」中的 xlwings 宏版本为 {client}，校验服务器使用 xlwings {server}，两者必须一致。"
-            f"请向县政务公开办索取用 xlwings {server} 生成的新模板（xlsx-tools build-xlsm），"
-            f"或由管理员在服务器上安装 xlwings {client}（pip install xlwings=={client}）。",
-        )
-
-
-# -- the ASGI application ---------------------------------------------------------------
+# -- the ASGI application (front process) ------------------------------------------------
 
 
 def _text(message: str, status: int, headers: dict | None = None):
@@ -199,53 +136,82 @@ def _text(message: str, status: int, headers: dict | None = None):
     return PlainTextResponse(message, status_code=status, headers=headers)
 
 
-def create_app(auth: str | None = None, max_bytes: int = DEFAULT_MAX_MB * 1024 * 1024, validate=None):
+async def read_body(request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed `limit` bytes."""
+    declared_length(request.headers.get("content-length"), limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(
+    auth: str | None = None,
+    max_bytes: int = DEFAULT_MAX_MB * 1024 * 1024,
+    workers: int = DEFAULT_WORKERS,
+    validate=None,
+    max_pending: int = MAX_PENDING,
+):
     """The Starlette application: `POST /validate` (and `/`), `GET /health`.
 
-    `validate(payload) -> {"actions": [...]}` answers a checked payload; it defaults to
-    `xlsx_tools.excel.validate_payload` (tests pass one that fails, to see a 500)."""
-    import anyio
+    `validate(payload) -> {"actions": [...]}` runs in the validator processes; it
+    defaults to `xlsx_tools.excel.validate_payload` (tests pass a module-level function
+    that fails or waits, to see a 500 or a 503)."""
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
     from starlette.requests import ClientDisconnect
-    from starlette.responses import JSONResponse
+    from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
     from . import __version__
-    from .excel.remote import remote_xlwings, validate_payload
     from .form import FORM_ID
 
-    validate = validate or validate_payload
-
-    limiter: list[anyio.CapacityLimiter] = []  # one validation thread at a time (created in the event loop)
-
-    def one_thread() -> anyio.CapacityLimiter:
-        if not limiter:
-            limiter.append(anyio.CapacityLimiter(1))
-        return limiter[0]
+    validators = Validators(workers, validate)
+    pending = 0
 
     @asynccontextmanager
     async def lifespan(app):
-        remote_xlwings()  # import xlwings and its remote engine now, not on the first click
-        log.info("校验服务器已就绪（xlsx-tools %s，xlwings %s，%s）", __version__, xlwings_version(), "需要访问密钥" if auth else "无访问密钥")
-        yield
+        await asyncio.get_running_loop().run_in_executor(None, validators.start)
+        log.info(
+            "校验服务器已就绪：xlsx-tools %s，xlwings %s，%d 个校验进程，%s",
+            __version__, xlwings_version(), workers, "需要访问密钥" if auth else "无访问密钥",
+        )
+        try:
+            yield
+        finally:
+            validators.stop()
+
+    def internal_error(request, detail: str):
+        ref = uuid.uuid4().hex[:8]
+        log.error("internal error %s on %s %s:\n%s", ref, request.method, request.url.path, detail)
+        return _text(INTERNAL_ERROR.format(ref=ref), 500)
 
     async def answer(request):
+        nonlocal pending
+        if pending >= max_pending:
+            log.warning("busy: %d requests pending", pending)
+            return _text(BUSY, 503, {"Retry-After": "5"})
+        pending += 1
         started = time.perf_counter()
         try:
             check_auth(request.headers.get("authorization"), auth)
-            payload = parse_payload(await read_body(request, max_bytes))
-            check_version(payload)
-            result = validate(payload) if os.environ.get("GK_INLINE") else await anyio.to_thread.run_sync(validate, payload, limiter=one_thread())
+            status, out = await validators.answer(await read_body(request, max_bytes))
         except Refusal as exc:
-            log.info("refused %s: %s", exc.status, exc.message)
-            return _text(exc.message, exc.status)
+            status, out = exc.status, exc.message
         except ClientDisconnect:
-            return _text("", 400)
-        except Exception as exc:  # noqa: BLE001 - logged with its traceback, the user gets a sentence
-            return await internal_error(request, exc)
-        log.debug("validated %s in %.1f ms", payload["book"]["name"], (time.perf_counter() - started) * 1000)
-        return JSONResponse(result)
+            return Response(status_code=400)  # nobody is listening
+        finally:
+            pending -= 1
+        if status == 200:
+            log.debug("validated in %.1f ms", (time.perf_counter() - started) * 1000)
+            return Response(out, media_type="application/json")
+        if status == 500:
+            return internal_error(request, out)
+        log.info("refused %d: %s", status, out)
+        return _text(out, status)
 
     async def health(request):
         return JSONResponse(
@@ -255,6 +221,7 @@ def create_app(auth: str | None = None, max_bytes: int = DEFAULT_MAX_MB * 1024 *
                 "version": __version__,
                 "xlwings": xlwings_version(),
                 "form": FORM_ID,
+                "workers": workers,
                 "auth": bool(auth),
                 "max_bytes": max_bytes,
             }
@@ -267,24 +234,14 @@ def create_app(auth: str | None = None, max_bytes: int = DEFAULT_MAX_MB * 1024 *
             return _text("此地址只接受 Excel「校验」按钮发送的工作簿（POST）；服务器状态见 /health。", 405, exc.headers)
         return _text("请求无效。", exc.status_code, exc.headers)
 
-    async def internal_error(request, exc: Exception):
-        ref = uuid.uuid4().hex[:8]
-        log.exception("internal error %s on %s %s", ref, request.method, request.url.path, exc_info=exc)
-        return _text(f"校验服务器内部错误（编号 {ref}），本次未校验。请稍后再试；若仍出现，请把编号告诉县政务公开办。", 500)
+    async def any_error(request, exc: Exception):
+        import traceback
+
+        return internal_error(request, "".join(traceback.format_exception(exc)))
 
     routes = [Route(path, answer, methods=["POST"]) for path in PATHS]
     routes.append(Route("/health", health, methods=["GET"]))
-    return Starlette(
-        routes=routes,
-        exception_handlers={HTTPException: http_error, Exception: internal_error},
-        lifespan=lifespan,
-    )
-
-
-def app_from_env():
-    """`create_app` configured from the environment (what `serve` sets for its workers)."""
-    max_bytes = int(os.environ.get(MAX_BYTES_ENV) or DEFAULT_MAX_MB * 1024 * 1024)
-    return create_app(os.environ.get(AUTH_ENV) or None, max_bytes)
+    return Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: any_error}, lifespan=lifespan)
 
 
 # -- running it ------------------------------------------------------------------------
@@ -305,14 +262,17 @@ def _check_bind(host: str, port: int) -> None:
             raise ServeError(f"无法在 {host}:{port} 上监听（{exc.strerror}）：端口可能已被占用，或本机没有该地址。") from None
 
 
+class ServeError(Exception):
+    """The server cannot start (Chinese message)."""
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: int = 1,
+    workers: int = DEFAULT_WORKERS,
     auth: str | None = None,
     max_bytes: int = DEFAULT_MAX_MB * 1024 * 1024,
     log_level: str = "info",
-    access_log: bool = True,
 ) -> None:
     """Run the server with uvicorn until interrupted."""
     import uvicorn
@@ -321,24 +281,19 @@ def serve(
         raise ServeError("--workers 至少为 1。")
     if max_bytes < 1024:
         raise ServeError("--max-mb 太小。")
-    if auth is not None and not (auth.isascii() and auth.isprintable() and auth == auth.strip() and len(auth) >= 8):
-        raise ServeError("访问密钥须为至少 8 个字符的英文字母、数字或符号（HTTP 头只能传送 ASCII），首尾不能有空格。")
+    if auth is not None and secret_problem(auth):
+        raise ServeError(secret_problem(auth))
     _check_bind(host, port)
-    os.environ[AUTH_ENV] = auth or ""
-    os.environ[MAX_BYTES_ENV] = str(max_bytes)
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"][log.name] = {"handlers": ["default"], "level": log_level.upper(), "propagate": False}
     uvicorn.run(
-        "xlsx_tools.server:app_from_env",
-        factory=True,
+        create_app(auth, max_bytes, workers),
         host=host,
         port=port,
-        workers=workers,
         log_level=log_level,
         log_config=log_config,
-        access_log=access_log,
-        proxy_headers=False,  # behind a reverse proxy the access log shows the proxy; nothing depends on client IPs
+        proxy_headers=False,  # behind a reverse proxy the access log shows the proxy; nothing depends on client addresses
     )
 
 
-__all__ = ["AUTH_ENV", "Refusal", "ServeError", "app_from_env", "create_app", "parse_payload", "serve", "shape_problem"]
+__all__ = ["AUTH_ENV", "Refusal", "ServeError", "Validators", "answer_body", "create_app", "serve"]
