@@ -165,7 +165,9 @@ def main() -> int:
     base = statistics.median(runs)
     cores = os.cpu_count() or 1
     print(f"workbook {WORKBOOK.name}: payload {len(body) / 1024:.0f} KB, {len(expected['actions'])} actions; {cores} cores")
-    print(f"baseline in-process validate_payload: median {base:.1f} ms, p95 {percentile(runs, 95):.1f} ms, CPU {base_cpu:.1f} ms/call ({args.repeat} runs)")
+    print(
+        f"baseline in-process validate_payload: median {base:.1f} ms, p95 {percentile(runs, 95):.1f} ms, CPU {base_cpu:.1f} ms/call ({args.repeat} runs)"
+    )
     print(
         f"{'workers':>7} {'requests':>8} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}"
         f" {'p50/base':>8} {'srv CPU ms/req':>14} {'/base':>5} {'client CPU':>10} {'failed':>6}"
@@ -180,7 +182,11 @@ def main() -> int:
             stop_server(proc)
         lat = res["latencies"]
         p50, p95 = percentile(lat, 50), percentile(lat, 95)
-        srv = "" if res["server_cpu"] is None else f"{res['server_cpu'] * 1000 / len(lat):>14.1f} {res['server_cpu'] * 1000 / len(lat) / base_cpu:>4.1f}x"
+        srv = (
+            ""
+            if res["server_cpu"] is None
+            else f"{res['server_cpu'] * 1000 / len(lat):>14.1f} {res['server_cpu'] * 1000 / len(lat) / base_cpu:>4.1f}x"
+        )
         print(
             f"{workers:>7} {len(lat):>8} {len(lat) / res['wall']:>6.0f} {p50:>7.1f} {p95:>7.1f} {percentile(lat, 99):>7.1f} {max(lat):>7.1f}"
             f" {p50 / base:>7.1f}x {srv:>20} {res['client_cpu'] / res['wall'] * 100:>7.0f} % {len(res['failures']):>6}"

@@ -210,7 +210,7 @@ def test_wrong_shape(server, name):
 def test_other_xlwings_version_says_what_to_install(server):
     payload = book_payload(UNBALANCED, version="0.30.0")
     r = post(f"{server.url}/validate", payload)
-    assert_refused(r, 400, UNBALANCED.name, "0.30.0", XLWINGS, "xlsx-tools build-xlsm", f"pip install xlwings==0.30.0")
+    assert_refused(r, 400, UNBALANCED.name, "0.30.0", XLWINGS, "xlsx-tools build-xlsm", "pip install xlwings==0.30.0")
 
 
 def test_oversized_payload_with_httpx(server):
@@ -406,7 +406,11 @@ def test_a_validator_that_dies_is_replaced():
 def test_unusable_secret_is_refused_at_start(secret):
     r = subprocess.run(
         [sys.executable, "-m", "xlsx_tools.cli", "serve", "--port", str(free_port()), "--auth", secret],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode == 2
     assert "访问密钥须为至少 8 个字符" in r.stderr and "Traceback" not in r.stderr
@@ -414,7 +418,12 @@ def test_unusable_secret_is_refused_at_start(secret):
 
 def test_port_in_use_is_a_chinese_message(server):
     r = subprocess.run(
-        [sys.executable, "-m", "xlsx_tools.cli", "serve", "--port", str(server.port)], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "xlsx_tools.cli", "serve", "--port", str(server.port)],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode == 2
     assert f"无法在 127.0.0.1:{server.port} 上监听" in r.stderr

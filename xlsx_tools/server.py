@@ -177,7 +177,10 @@ def create_app(
         await asyncio.get_running_loop().run_in_executor(None, validators.start)
         log.info(
             "校验服务器已就绪：xlsx-tools %s，xlwings %s，%d 个校验进程，%s",
-            __version__, xlwings_version(), workers, "需要访问密钥" if auth else "无访问密钥",
+            __version__,
+            xlwings_version(),
+            workers,
+            "需要访问密钥" if auth else "无访问密钥",
         )
         try:
             yield
@@ -229,7 +232,9 @@ def create_app(
 
     async def http_error(request, exc: HTTPException):
         if exc.status_code == 404:
-            return _text(f"校验服务器没有此地址：{request.url.path}。请把 xlwings.conf 中的 GK_SERVER_URL 设为 http://服务器:端口/validate。", 404)
+            return _text(
+                f"校验服务器没有此地址：{request.url.path}。请把 xlwings.conf 中的 GK_SERVER_URL 设为 http://服务器:端口/validate。", 404
+            )
         if exc.status_code == 405:
             return _text("此地址只接受 Excel「校验」按钮发送的工作簿（POST）；服务器状态见 /health。", 405, exc.headers)
         return _text("请求无效。", exc.status_code, exc.headers)
