@@ -264,7 +264,8 @@ def test_streamed_body_is_cut_off_at_the_limit(server):
                 break
         status, body = read_response(s)
     assert status.startswith(b"HTTP/1.1 413"), status
-    assert LIMIT_MB * 1024 * 1024 < sent < 2 * LIMIT_MB * 1024 * 1024  # answered soon after the limit, not at the end
+    # The body never ends (no last chunk): a server reading it all before judging would never answer.
+    assert sent > LIMIT_MB * 1024 * 1024
     assert "超过校验服务器的上限" in body
 
 
@@ -342,26 +343,29 @@ def test_internal_error_is_a_sentence_and_logged(caplog):
     assert "Traceback" in record.getMessage()
 
 
-def test_too_many_pending_requests_get_busy(tmp_path):
-    """Beyond `max_pending` requests in the front, a 503 with a Chinese sentence, at once."""
+def test_too_many_pending_requests_get_busy():
+    """Beyond `max_pending` requests in the front, a 503 with a Chinese sentence, given
+    while the pending ones are still being validated."""
     payload = book_payload(UNBALANCED)
     with ThreadServer(validate=slow, workers=1, max_pending=2) as srv:
 
+        async def timed(client):
+            r = await client.post(f"{srv.url}/validate", json=payload)
+            return r, time.perf_counter()
+
         async def four():
             async with httpx.AsyncClient(timeout=60) as client:
-                first = [asyncio.create_task(client.post(f"{srv.url}/validate", json=payload)) for _ in range(2)]
-                await asyncio.sleep(0.5)  # both are in the server now
-                t = time.perf_counter()
-                more = await asyncio.gather(*(client.post(f"{srv.url}/validate", json=payload) for _ in range(2)))
-                waited = time.perf_counter() - t
-                return await asyncio.gather(*first), more, waited
+                first = [asyncio.create_task(timed(client)) for _ in range(2)]
+                await asyncio.sleep(0.7)  # both are in the server now (the first takes 1.5 s)
+                more = await asyncio.gather(*(timed(client) for _ in range(2)))
+                return await asyncio.gather(*first), more
 
-        first, more, waited = asyncio.run(four())
-    assert [r.status_code for r in first] == [200, 200]
-    for r in more:
+        first, more = asyncio.run(four())
+    assert [r.status_code for r, _ in first] == [200, 200]
+    for r, done in more:
         assert_refused(r, 503, "正忙")
         assert r.headers["retry-after"] == "5"
-    assert waited < 1.0
+        assert done < min(t for _, t in first)
 
 
 def _validators(front: int) -> list[int]:
@@ -397,7 +401,10 @@ def test_a_validator_that_dies_is_replaced():
             else:
                 assert r.status_code == 200 and r.json() == validate_payload(payload)
         assert statuses.count(500) <= 1 and statuses[-1] == 200
-        assert len(_validators(srv.proc.pid)) == 2 and victims[0] not in _validators(srv.proc.pid)
+        deadline = time.monotonic() + 10  # the broken pool's other process is being stopped
+        while len(_validators(srv.proc.pid)) != 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(_validators(srv.proc.pid)) == 2 and not set(victims) & set(_validators(srv.proc.pid))
     finally:
         srv.stop()
 
