@@ -254,6 +254,8 @@ def create_app(
 
 def _check_bind(host: str, port: int) -> None:
     """Fail early, in Chinese, when the address cannot be bound (uvicorn would log English)."""
+    if not 0 < port < 65536:
+        raise ServeError(f"端口 {port} 无效（应为 1–65535）。")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except OSError:
