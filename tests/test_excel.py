@@ -280,3 +280,25 @@ def test_every_example_matches_the_validate_command(path):
     actions = run(book_payload(path))
     expected = validate_file(path, today=TODAY).findings
     assert sorted((r[1], r[8]) for r in result_values(actions)) == sorted((f.rule, f.message) for f in expected)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.xlsx")) + [EXAMPLES.parent / "workbook_template.xlsm"], ids=lambda p: p.name)
+def test_names_from_the_client_list_equal_the_engine_names(path):
+    """BookSource reads the remote engine's names from the client's list (fast path);
+    they must be exactly what xlwings' Name objects resolve to."""
+    from xlsx_tools.excel.source import BookSource
+
+    book = open_payload(book_payload(path))
+    try:
+        src = BookSource(book)
+        fast = src._client_names()
+        assert fast is not None and len(fast) > 200
+        assert fast == src._engine_names()
+        moved = _insert_row(book_payload(path), T3_SHEET, 2)  # names follow the rows
+        other = open_payload(moved)
+        try:
+            assert BookSource(other)._client_names() == BookSource(other)._engine_names() != fast
+        finally:
+            other.close()
+    finally:
+        book.close()

@@ -59,7 +59,7 @@ def cmd_export(args) -> int:
 def cmd_build_xlsm(args) -> int:
     from .xlsm import build_xlsm
 
-    out = write_atomic(args.output, lambda tmp: build_xlsm(tmp, args.interpreter, args.server_url), args.force)
+    out = write_atomic(args.output, lambda tmp: build_xlsm(tmp, args.interpreter, args.server_url, args.auth), args.force)
     print(f"已生成含「校验」按钮的模板：{out}")
     return EXIT_OK
 
@@ -84,6 +84,25 @@ def cmd_validate(args) -> int:
     if any(not r.readable for r in results):
         return EXIT_USAGE
     return EXIT_FINDINGS if any(r.errors for r in results) else EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    import os
+
+    from .server import AUTH_ENV, DEFAULT_WORKERS, ServeError, serve
+
+    try:
+        serve(
+            args.host,
+            args.port,
+            DEFAULT_WORKERS if args.workers is None else args.workers,
+            args.auth or os.environ.get(AUTH_ENV) or None,
+            int(args.max_mb * 1024 * 1024),
+        )
+    except ServeError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("-o", "--output", default="workbook_template.xlsm", help="输出的 .xlsm 文件（默认 workbook_template.xlsm）")
     x.add_argument("--interpreter", help="校验时使用的 Python（写入 xlwings.conf 的 INTERPRETER_WIN；默认用 xlwings 的设置）")
     x.add_argument("--server-url", help="校验服务器地址（写入 xlwings.conf 的 GK_SERVER_URL；默认留空，在本机校验）")
+    x.add_argument("--auth", help="校验服务器的访问密钥（写入 xlwings.conf 的 AUTH，与 xlsx-tools serve --auth 相同；默认不写）")
     x.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     x.set_defaults(func=cmd_build_xlsm)
 
@@ -128,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 表格（默认），json 机器可读")
     v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("serve", help="运行校验服务器：没有 Python 的电脑上的「校验」按钮把工作簿发到这里校验")
+    s.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只供本机；内网使用时设为本机内网地址或 0.0.0.0）")
+    s.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    s.add_argument("--workers", type=int, help="同时校验的进程数（默认为 CPU 核数）")
+    s.add_argument("--auth", help="访问密钥：只校验 xlwings.conf 中 AUTH 与之相同的工作簿（也可用环境变量 GK_SERVER_AUTH，避免密钥出现在进程列表中）")
+    s.add_argument("--max-mb", type=float, default=4, help="单个工作簿数据的上限，MB（默认 4）")
+    s.set_defaults(func=cmd_serve)
     return p
 
 

@@ -4,7 +4,8 @@ The workbook is the same template (`template.build_workbook`) plus
 - an `xlwings.conf` sheet (hidden, last) that configures xlwings: the Python
   interpreter, the worksheet functions' module, and GK_SERVER_URL (empty: the button
   runs Python locally with RunPython; set: it posts the workbook to that URL with
-  RunServerPython);
+  RunServerPython, which sends xlwings' AUTH key, when given, as the Authorization
+  header that `xlsx-tools serve --auth` checks);
 - a 校验 button on the cover and on each table sheet, bound to the macro
   `GK_ValidateButton` of macros/GK_Validate.bas;
 - a VBA project (vbaProject.bin) holding xlwings' standalone modules (the `xlwings`
@@ -28,6 +29,7 @@ MACRO_FILE = "GK_Validate.bas"
 MACRO_NAME = "GK_ValidateButton"
 CONF_SHEET = "xlwings.conf"
 SERVER_KEY = "GK_SERVER_URL"
+AUTH_KEY = "AUTH"  # xlwings' own key: RunServerPython sends it as the Authorization header
 UDF_MODULE = "xlsx_tools.excel.udfs"
 BUTTON = {"caption": "校验", "width": 96, "height": 30}
 
@@ -107,7 +109,7 @@ def vba_project_bin(sheet_count: int) -> bytes:
             return zf.read("xl/vbaProject.bin")
 
 
-def conf_rows(interpreter: str | None = None, server_url: str | None = None) -> list[tuple[str, str, str]]:
+def conf_rows(interpreter: str | None = None, server_url: str | None = None, auth: str | None = None) -> list[tuple[str, str, str]]:
     """(key, value, note) rows of the xlwings.conf sheet. Keys without a value are left
     out, except GK_SERVER_URL: a key in this sheet overrides the user's xlwings.conf."""
     rows = []
@@ -115,6 +117,8 @@ def conf_rows(interpreter: str | None = None, server_url: str | None = None) -> 
         rows.append(("INTERPRETER_WIN", interpreter, "Windows 上运行校验的 Python（python.exe 的完整路径）"))
     rows.append(("UDF_MODULES", UDF_MODULE, "工作表函数 GK_FINDINGS、GK_RULE 所在的模块"))
     rows.append((SERVER_KEY, server_url or "", "校验服务器地址；留空则在本机用 Python 校验"))
+    if auth:
+        rows.append((AUTH_KEY, auth, "校验服务器的访问密钥（与 xlsx-tools serve --auth 相同）"))
     return rows
 
 
@@ -129,7 +133,7 @@ def _button_cells() -> dict[str, tuple[int, int]]:
     return cells
 
 
-def build_xlsm(target, interpreter: str | None = None, server_url: str | None = None) -> None:
+def build_xlsm(target, interpreter: str | None = None, server_url: str | None = None, auth: str | None = None) -> None:
     """Write workbook_template.xlsm to `target` (a path or a binary file object)."""
     from .template import build_workbook
 
@@ -138,7 +142,7 @@ def build_xlsm(target, interpreter: str | None = None, server_url: str | None = 
 
     def extra(workbook, styles) -> None:
         conf = workbook.add_worksheet(CONF_SHEET)
-        for row, (key, value, note) in enumerate(conf_rows(interpreter, server_url)):
+        for row, (key, value, note) in enumerate(conf_rows(interpreter, server_url, auth)):
             conf.write_string(row, 0, key)
             if value:
                 conf.write_string(row, 1, value)
@@ -156,4 +160,4 @@ def build_xlsm(target, interpreter: str | None = None, server_url: str | None = 
     build_workbook(target, extra=extra)
 
 
-__all__ = ["CONF_SHEET", "MACRO_NAME", "SERVER_KEY", "BuildError", "build_xlsm", "conf_rows", "vba_project_bin"]
+__all__ = ["AUTH_KEY", "CONF_SHEET", "MACRO_NAME", "SERVER_KEY", "BuildError", "build_xlsm", "conf_rows", "vba_project_bin"]
