@@ -379,3 +379,23 @@ def test_readme_documents_every_rule_and_the_value_policy():
     for cell in policy_rules:
         for rule in cell.split(", "):
             assert rule in section, rule
+
+
+def test_a_huge_year_is_a_finding_not_a_crash(tmp_path):
+    """Excel's client sends 16+ digit text as a bare number: the year may be anything."""
+    from xlsx_tools import synth
+    from xlsx_tools.template import build_workbook
+    from xlsx_tools.validate import validate_file
+
+    report = synth.report(3, "示例县统计局")
+    report.meta["year"] = 10**20
+    path = tmp_path / "huge-year.xlsx"
+    build_workbook(path, report)
+    result = validate_file(path)
+    assert "META-YEAR" in [f.rule for f in result.findings if f.is_error]
+    # the same year arriving as an exact int (the xlwings path) is judged, not a crash
+    from xlsx_tools.validate import check_report
+
+    findings = check_report(report)
+    assert [f.rule for f in findings if f.is_error] == ["META-YEAR"]
+    assert not [f for f in findings if f.rule == "DEADLINE"]

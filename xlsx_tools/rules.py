@@ -453,8 +453,8 @@ def meta_findings(meta: dict, where: dict[str, str] | None = None, today: dt.dat
 def deadline(meta: dict) -> dt.date | None:
     """The legal publication deadline for the report's year and kind (条例第四十九、五十条)."""
     year = meta.get("year")
-    if not isinstance(year, int) or isinstance(year, bool):
-        return None
+    if not isinstance(year, int) or isinstance(year, bool) or not FIRST_YEAR <= year < dt.MAXYEAR:
+        return None  # no deadline for an implausible year (META-YEAR reports it)
     if meta.get("kind") in ("政府报告", "汇总报告"):
         return dt.date(year + 1, 3, 31)
     return dt.date(year + 1, 1, 31)
