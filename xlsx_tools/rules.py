@@ -60,6 +60,10 @@ RULES: dict[str, Rule] = {
         Rule("CELL-ERROR", ERROR, "单元格没有错误值"),
         Rule("TOTAL-RECOMPUTED", WARNING, "总计单元格有数值"),
         Rule("META-DATE", WARNING, "日期可以识别"),
+        # Found while merging many submissions (merge.py)
+        Rule("YEAR-MISMATCH", ERROR, "报告年度与汇总年度一致"),
+        Rule("DUPLICATE", WARNING, "同一单位只提交一份报告"),
+        Rule("NOT-ON-ROSTER", WARNING, "报送单位在应报送单位名单中"),
     )
 }
 
