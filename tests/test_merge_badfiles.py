@@ -77,14 +77,30 @@ def test_every_bad_file_is_in_the_register_with_its_reason(inbox, name, status, 
 
 
 def test_register_lists_every_file_once(inbox):
-    out, ctx = inbox
+    out, _ = inbox
     rows = sheet(out, "报送登记")[1:]
     names = [Path(r[1]).name for r in rows]
     assert sorted(names) == sorted(
-        ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "c-旧版.xlsx", "损坏.xlsx", "别的表格.xlsx", "加密.xlsx", "~$a.xlsx",
-         "去年.xlsx", "不平衡.xlsx", "文本.xlsx", "空.xlsx", ".隐藏.xlsx", ".git", "说明.txt"]
+        [
+            "a.xlsx",
+            "b.xlsx",
+            "c.xlsx",
+            "d.xlsx",
+            "c-旧版.xlsx",
+            "损坏.xlsx",
+            "别的表格.xlsx",
+            "加密.xlsx",
+            "~$a.xlsx",
+            "去年.xlsx",
+            "不平衡.xlsx",
+            "文本.xlsx",
+            "空.xlsx",
+            ".隐藏.xlsx",
+            ".git",
+            "说明.txt",
+        ]
     )
-    assert [r for r in rows if r[1].endswith(".git/")][0][13] == "隐藏文件夹，未读取其中的文件"
+    assert next(r for r in rows if r[1].endswith(".git/"))[13] == "隐藏文件夹，未读取其中的文件"
     included = sorted(Path(r[1]).name for r in rows if r[12] == "是")
     assert included == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
 

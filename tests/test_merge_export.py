@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mergekit import agency_report, run, sheet, write
 
-from xlsx_tools.form import CELLS
+from xlsx_tools.form import INPUT_IDS
 from xlsx_tools.longtable import COLUMNS, neutralise
 
 
@@ -16,7 +16,7 @@ from xlsx_tools.longtable import COLUMNS, neutralise
 def merged(tmp_path_factory) -> tuple[Path, dict]:
     root = tmp_path_factory.mktemp("export")
     reports = {
-        "a.xlsx": agency_report(1, "=HYPERLINK(\"http://x\",\"点我\")"),
+        "a.xlsx": agency_report(1, '=HYPERLINK("http://x","点我")'),
         "b.xlsx": agency_report(2, "+示例县第2局"),
         "c.xlsx": agency_report(3, "@示例县第3局"),
         "d.xlsx": agency_report(4, "-示例县第4局"),
@@ -31,7 +31,13 @@ def merged(tmp_path_factory) -> tuple[Path, dict]:
 
 def test_neutralise():
     assert [neutralise(t) for t in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "示例", "1-2")] == [
-        "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t=1", "示例", "1-2",
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "'\t=1",
+        "示例",
+        "1-2",
     ]
 
 
@@ -39,9 +45,19 @@ def test_detail_sheet_is_agency_by_id(merged):
     root, reports = merged
     rows = sheet(root / "csv.xlsx", "明细")
     assert tuple(rows[0]) == COLUMNS
-    assert len(rows) == 1 + len(reports) * len(CELLS)
+    assert len(rows) == 1 + len(reports) * len(INPUT_IDS)
     first = [r for r in rows[1:] if r[2] == "t2.fee.amount" and r[0].startswith("=HYPERLINK")]
-    assert first == [['=HYPERLINK("http://x","点我")', reports["a.xlsx"].meta["uscc"], "t2.fee.amount", "表二", "行政事业性收费", "本年收费金额（单位：万元）", 12.34]]
+    assert first == [
+        [
+            '=HYPERLINK("http://x","点我")',
+            reports["a.xlsx"].meta["uscc"],
+            "t2.fee.amount",
+            "表二",
+            "行政事业性收费",
+            "本年收费金额（单位：万元）",
+            12.34,
+        ]
+    ]
 
 
 def test_csv_has_bom_and_neutralised_text(merged):
@@ -50,12 +66,13 @@ def test_csv_has_bom_and_neutralised_text(merged):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader((root / "明细.csv").open(encoding="utf-8-sig", newline="")))
     assert tuple(rows[0]) == COLUMNS
-    assert len(rows) == 1 + len(reports) * len(CELLS)
+    assert len(rows) == 1 + len(reports) * len(INPUT_IDS)
     agencies = {r[0] for r in rows[1:]}
-    assert agencies == {"'=HYPERLINK(\"http://x\",\"点我\")", "'+示例县第2局", "'@示例县第3局", "'-示例县第4局"}
+    assert agencies == {'\'=HYPERLINK("http://x","点我")', "'+示例县第2局", "'@示例县第3局", "'-示例县第4局"}
     value = {(r[0], r[2]): r[6] for r in rows[1:]}
-    assert value[("'+示例县第2局", "t3.new.total")] == str(reports["b.xlsx"].cells["t3.new.total"])
-    assert value[("'=HYPERLINK(\"http://x\",\"点我\")", "t2.fee.amount")] == "12.34"
+    assert value[("'+示例县第2局", "t3.new.natural")] == str(reports["b.xlsx"].cells["t3.new.natural"])
+    assert ("'+示例县第2局", "t3.new.total") not in value  # totals are sums of the rows, not rows
+    assert value[('\'=HYPERLINK("http://x","点我")', "t2.fee.amount")] == "12.34"
 
 
 def test_parquet_holds_the_same_table(merged):
@@ -64,11 +81,11 @@ def test_parquet_holds_the_same_table(merged):
     root, reports = merged
     table = pq.read_table(root / "明细.parquet")
     assert tuple(table.column_names) == COLUMNS
-    assert table.num_rows == len(reports) * len(CELLS)
+    assert table.num_rows == len(reports) * len(INPUT_IDS)
     rows = sheet(root / "parquet.xlsx", "明细")[1:]
     assert table.to_pylist()[:3] == [dict(zip(COLUMNS, r)) for r in rows[:3]]
-    total = sum(v for cid, v in zip(table.column("编号").to_pylist(), table.column("数值").to_pylist()) if cid == "t3.new.total")
-    assert total == sum(r.cells["t3.new.total"] for r in reports.values())
+    new = sum(v for cid, v in zip(table.column("编号").to_pylist(), table.column("数值").to_pylist()) if cid.startswith("t3.new."))
+    assert new == sum(r.cells["t3.new.total"] for r in reports.values())
 
 
 def test_export_format_is_checked_before_any_work(tmp_path, capsys):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from mergekit import EXAMPLES, run
 
-from xlsx_tools.form import CELLS
+from xlsx_tools.form import CELLS, INPUT_IDS
 from xlsx_tools.layout import LAYOUT
 from xlsx_tools.reader import read_report
 
@@ -28,9 +28,19 @@ def recalculated(book: Path, tmp: Path) -> dict[str, list[list[str]]]:
     (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
     out = tmp / "csv"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
-         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", str(out), str(book)],
-        check=True, capture_output=True, timeout=240,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(out),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
     )
     return {p.stem.split("-", 1)[1]: list(csv.reader(p.open(encoding="utf-8"))) for p in out.glob("*.csv")}
 
@@ -61,7 +71,7 @@ def test_live_checks_pass_after_recalculation(sheets):
 
 
 def test_merge_sheets_read_by_libreoffice(sheets):
-    book, csvs = sheets
-    assert len(csvs["明细"]) == 1 + 5 * len(CELLS)
+    _, csvs = sheets
+    assert len(csvs["明细"]) == 1 + 5 * len(INPUT_IDS)
     assert csvs["报送登记"][0][:3] == ["序号", "文件", "单位名称"]
     assert [r[9] for r in csvs["报送登记"][1:7]] == ["通过", "通过", "通过", "通过", "有错误", "有警告"]

@@ -1,19 +1,24 @@
-"""The long table of a merge: one row per counted agency × canonical cell ID, ready
-for a pivot table. The same rows go to the 明细 sheet, to CSV and to Parquet.
+"""The long table of a merge: one row per counted agency × input cell (canonical ID),
+ready for a pivot table. The same rows go to the 明细 sheet, to CSV and to Parquet.
+
+Only the input cells are listed: the totals are sums of them (a pivot table sums
+them itself, and would count them twice if they were listed too), and the summary
+itself is the sum of exactly these rows.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
-from .form import CELLS
-from .submission import CELL_IDS, Submission
+from .form import CELLS, INPUT_IDS
+from .submission import Submission
 
 COLUMNS = ("单位名称", "统一社会信用代码", "编号", "表", "行", "列", "数值")
 LABELS: tuple[tuple[str, str, str, str], ...] = tuple(
-    (cid, CELLS[cid].table_name, CELLS[cid].row_name, CELLS[cid].col_name or CELLS[cid].col_label) for cid in CELL_IDS
+    (cid, CELLS[cid].table_name, CELLS[cid].row_name, CELLS[cid].col_name or CELLS[cid].col_label) for cid in INPUT_IDS
 )
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,14 +58,23 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _csv_line(cells: Iterable[str]) -> str:
+    """Cells as one CSV line without its end (quoted as the csv module quotes)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(cells)
+    return buf.getvalue()
+
+
 def write_csv(path: str | Path, subs: Iterable[Submission]) -> None:
-    """UTF-8 with BOM (so that Excel opens it in Chinese), CRLF, text cells neutralised."""
+    """UTF-8 with BOM (so that Excel opens it in Chinese), CRLF, text cells neutralised.
+    The label cells of each ID and the agency cells of each submission are rendered
+    once; a row is then one string operation."""
+    per_id = [_csv_line(neutralise(t) for t in labels) + "," for labels in LABELS]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(COLUMNS)
-        for row in rows(subs):
-            *text, value = row
-            w.writerow([neutralise(t) for t in text] + ["" if value is None else value])
+        fh.write(_csv_line(COLUMNS) + "\r\n")
+        for s in subs:
+            head = _csv_line(neutralise(t) for t in (s.agency, s.uscc)) + ","
+            fh.write("".join([f"{head}{ids}{'' if v is None else repr(v)}\r\n" for ids, v in zip(per_id, s.values or ())]))
 
 
 def write_parquet(path: str | Path, subs: Iterable[Submission]) -> None:

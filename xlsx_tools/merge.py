@@ -13,13 +13,15 @@ import datetime as dt
 import multiprocessing
 import os
 import signal
+import sys
 import tempfile
+import threading
 from collections import Counter
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 from .form import CELLS, INPUT_IDS
 from .inputs import Skipped, collect
@@ -28,7 +30,6 @@ from .report import Report
 from .roster import Member, Roster, name_key
 from .rules import compute_totals
 from .submission import (
-    CELL_IDS,
     DUPLICATE,
     FAILED,
     OFF_ROSTER,
@@ -284,11 +285,9 @@ def sum_values(subs: list[Submission]) -> tuple[dict[str, int | float], int]:
     """The sum of every input cell over `subs`, exactly: counts as integers, amounts
     as decimals rounded to 6 places (so that the order of summing never matters).
     Returns the sums and how many cells had no usable value (summed as 0)."""
-    index = {cid: i for i, cid in enumerate(CELL_IDS)}
     sums: dict[str, int | float] = {}
     unusable = 0
-    for cid in INPUT_IDS:
-        i = index[cid]
+    for i, cid in enumerate(INPUT_IDS):
         column = [s.values[i] for s in subs]  # type: ignore[index]
         unusable += column.count(None)
         ints = [v for v in column if v.__class__ is int]
@@ -356,6 +355,21 @@ def merge(
     return merged
 
 
+@contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """A Ctrl-C that arrives inside the block takes effect when the block ends, so that
+    no temporary file exists without being registered for removal (and none is left
+    half-removed). Without POSIX signal masks (Windows) the block is unprotected."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def write_outputs(merged: Merged, output: str | Path, export: str | Path | None = None, force: bool = False) -> None:
     """Write the summary workbook (and the long table), each atomically: on any error
     or Ctrl-C nothing is left behind and existing files are untouched."""
@@ -364,10 +378,18 @@ def write_outputs(merged: Merged, output: str | Path, export: str | Path | None 
 
     if merged.summary is None:
         raise ValueError("nothing to write")
-    with ExitStack() as stack:
-        work = stack.enter_context(tempfile.TemporaryDirectory(prefix="xlsx-tools-merge-"))
-        tmp_out = stack.enter_context(atomic_path(output, force))
+    stack = ExitStack()
+    try:
+        with sigint_deferred():
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="xlsx-tools-merge-")))
+            tmp_out = stack.enter_context(atomic_path(output, force))
+            tmp_export = stack.enter_context(atomic_path(export, force)) if export else None
         if export:
-            tmp_export = stack.enter_context(atomic_path(export, force))
             longtable.export(tmp_export, merged.included, longtable.format_of(export))
-        build_workbook(tmp_out, merged.summary, extra=mergebook.sheets(merged, Path(work)))
+        build_workbook(tmp_out, merged.summary, extra=mergebook.sheets(merged, work))
+    except BaseException:
+        with sigint_deferred():
+            stack.__exit__(*sys.exc_info())  # removes the temporary files, then re-raises
+        raise
+    with sigint_deferred():
+        stack.close()  # each output renamed into place; the work folder removed

@@ -7,8 +7,8 @@ report) and 明细 (the long table). Large tables are streamed (`sheetstream.py`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import xlsxwriter
 
@@ -17,7 +17,7 @@ from .findings import SEVERITY_ZH
 from .form import FORM_ID
 from .longtable import COLUMNS, LABELS
 from .rules import RULES
-from .sheetstream import EXCEL_MAX_ROWS, StreamSheet
+from .sheetstream import EXCEL_MAX_ROWS, Block, StreamSheet
 from .submission import DUPLICATE, FAILED, OFF_ROSTER, PASSED, UNREADABLE, WARNED, WRONG_YEAR, Submission
 
 ABOUT, REGISTER, PROBLEMS, MISSING, DETAILS = "汇总说明", "报送登记", "问题清单", "未报送", "明细"
@@ -193,20 +193,19 @@ def _details(wb, st, merged, workdir: Path) -> list[str]:
         names.append(name)
         ws = wb.add_worksheet(name, worksheet_class=StreamSheet)
         _table_head(ws, st, tuple(zip(COLUMNS, DETAIL_WIDTHS)))
-        n = ws.stream(_detail_xml(ws, block), 1, workdir)
+        n = ws.stream(_detail_xml(ws, block), 1, workdir, width=len(COLUMNS))
         ws.autofilter(0, 0, max(n, 1), len(COLUMNS) - 1)
     return names
 
 
-def _detail_xml(ws: StreamSheet, subs: list[Submission]) -> Iterator[str]:
-    """Rows of the long table as ready XML: the label cells of each canonical ID and
-    the agency cells of each submission are rendered once, only the value per row."""
+def _detail_xml(ws: StreamSheet, subs: list[Submission]) -> Iterator[Block]:
+    """The long table as ready XML, a block per submission: the label cells of each
+    canonical ID and the agency cells of each submission are rendered once."""
     per_id = [ws.text_cells(labels) for labels in LABELS]
     number = StreamSheet.number_cell
     for s in subs:
         head = ws.text_cells((s.agency, s.uscc))
-        for cells, value in zip(per_id, s.values or ()):
-            yield head + cells + number(value)
+        yield Block([f"{head}{cells}{number(value)}" for cells, value in zip(per_id, s.values or ())])
 
 
 def _about(ws, wb, st, merged, detail_sheets: list[str]) -> None:
@@ -221,9 +220,15 @@ def _about(ws, wb, st, merged, detail_sheets: list[str]) -> None:
         ("输入", "；".join(merged.inputs)),
         ("", ""),
         ("汇总口径", "汇总表（表二、表三、表四及正文中的信息处理费）为计入汇总的各报告相应单元格之和；各总计由公式计算。"),
-        ("有错误的报告", "已计入汇总（使用了 --include-invalid）" if o.include_invalid else "不计入汇总（默认；如需计入请使用 --include-invalid）"),
+        (
+            "有错误的报告",
+            "已计入汇总（使用了 --include-invalid）" if o.include_invalid else "不计入汇总（默认；如需计入请使用 --include-invalid）",
+        ),
         ("报告年度不符", "不计入汇总"),
-        ("重复报送", "同一单位（统一社会信用代码相同，未填代码的按单位名称）提交多份报告时，采用填报日期较新的一份（日期相同时取文件修改时间较新的），其余标记为「重复」，不计入"),
+        (
+            "重复报送",
+            "同一单位（统一社会信用代码相同，未填代码的按单位名称）提交多份报告时，采用填报日期较新的一份（日期相同时取文件修改时间较新的），其余标记为「重复」，不计入",
+        ),
         ("汇总报告作为输入", "按一个单位计入，其封面的「汇总单位数」计入本报告的汇总单位数"),
         ("", ""),
         ("工作簿文件数", c["文件"]),
@@ -255,7 +260,10 @@ def _about(ws, wb, st, merged, detail_sheets: list[str]) -> None:
         rows += [("", ""), ("应报送单位名单", "未提供（--roster），无法统计报送率和未报送单位")]
     rows += [
         ("", ""),
-        ("工作表", f"报送登记：每个输入文件一行；问题清单：每个问题一行；未报送：名单中未报送的单位；{'、'.join(detail_sheets)}：每个计入汇总的单位 × 每个单元格编号一行，可直接插入数据透视表"),
+        (
+            "工作表",
+            f"报送登记：每个输入文件一行；问题清单：每个问题一行；未报送：名单中未报送的单位；{'、'.join(detail_sheets)}：每个计入汇总的单位 × 每个单元格编号一行，可直接插入数据透视表",
+        ),
         ("提示", "本工作簿的结构已保护（无密码），插入数据透视表前请在「审阅」中点击「保护工作簿」取消保护"),
     ]
     ws.set_column(0, 0, 22)

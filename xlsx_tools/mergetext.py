@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .console import table
-from .submission import DUPLICATE, FAILED, OFF_ROSTER, UNREADABLE, WRONG_YEAR, Submission
+from .submission import DUPLICATE, FAILED, OFF_ROSTER, Submission
 
 SHOWN = 10  # files listed in full per section; the workbook has the rest
 ERRORS_SHOWN = 3  # error messages listed per file
@@ -88,6 +88,3 @@ def table_lines(merged) -> list[str]:
     keys += [k for k in ("无法读取", "年度不符", "不在名单", "跳过") if c[k]]
     missing = c["未报送"] if merged.options.roster is not None else "-"
     return table(keys, [[missing if k == "未报送" else c[k] for k in keys]])
-
-
-__all__ = ["report_lines", "table_lines", "UNREADABLE", "WRONG_YEAR"]

@@ -67,7 +67,7 @@ def load_roster(path: str | Path) -> Roster:
         rows = _workbook_rows(path) if path.suffix.lower() in WORKBOOK_SUFFIXES else _csv_rows(path)
     except RosterError:
         raise
-    except Exception as exc:  # a corrupt file of any kind
+    except Exception as exc:  # noqa: BLE001  (a corrupt file of any kind: calamine raises several types)
         raise RosterError(f"名单文件 {path.name} 无法读取（{type(exc).__name__}）") from None
     return _parse(path.name, rows)
 
@@ -106,6 +106,10 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
+def _cell(row: list[str], col: int | None) -> str:
+    return row[col] if col is not None and col < len(row) else ""
+
+
 def _parse(source: str, rows: list[list[str]]) -> Roster:
     rows = [[normalise_text(c) for c in row] for row in rows]
     start = next((i for i, row in enumerate(rows) if any(row)), None)
@@ -123,8 +127,7 @@ def _parse(source: str, rows: list[list[str]]) -> Roster:
     seen: dict[str, int] = {}
     for i in range(start, len(rows)):
         row = rows[i]
-        get = lambda col: row[col] if col is not None and col < len(row) else ""  # noqa: E731
-        name, code, parent = get(name_col), code_key(get(code_col)), get(parent_col)
+        name, code, parent = _cell(row, name_col), code_key(_cell(row, code_col)), _cell(row, parent_col)
         if not name and not code:
             continue
         line = i + 1

@@ -18,14 +18,19 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from xlsxwriter.worksheet import Worksheet
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
-_CHUNK = 2000  # rows rendered per write
+_CHUNK = 4000  # rows rendered per write
+
+
+class Block(list):
+    """Several rows at once: the XML of each row's cells (from `text_cells` and
+    `number_cell`), without the <row> element around them."""
 
 
 class StreamSheet(Worksheet):
@@ -54,12 +59,13 @@ class StreamSheet(Worksheet):
             text = text[: EXCEL_MAX_TEXT - 1] + "…"
         return self.str_table._get_shared_string_index(text)
 
-    def stream(self, rows: Iterable[str | Sequence[object]], first_row: int, tmpdir: str | Path) -> int:
+    def stream(self, rows: Iterable[Block | Sequence[object]], first_row: int, tmpdir: str | Path, width: int = 0) -> int:
         """Render `rows` from `first_row` (0-based) down and return how many there were.
 
-        A row is either a sequence of values (str, int, float or None for an empty cell)
-        or a string of cells already rendered by `text_cells` / `number_cell`, which is
-        how the long table goes fast. Call once per sheet, before the workbook closes.
+        An item is either one row, a sequence of values (str, int, float, or None for
+        an empty cell), or a `Block` of rows already rendered with `text_cells` and
+        `number_cell`, which is how the long table goes fast (`width`: its columns).
+        Call once per sheet, before the workbook closes.
         Cells carry no reference of their own: a cell without `r` is the one after the
         previous cell of its row (ECMA-376 §18.3.1.4; Excel, LibreOffice, calamine and
         openpyxl all read it so), which makes the XML a third smaller."""
@@ -70,22 +76,26 @@ class StreamSheet(Worksheet):
         self._body = Path(name)
         self._head_rowmax = self.dim_rowmax
         r = first_row
-        widest = -1
+        widest = width
         with open(name, "w", encoding="utf-8") as fh:
             out: list[str] = []
+            pending = r
             for row in rows:
-                if r >= EXCEL_MAX_ROWS:
-                    raise ValueError(f"工作表「{self.name}」超过 Excel 的行数上限 {EXCEL_MAX_ROWS} 行")
-                if row.__class__ is str:
-                    out.append(f'<row r="{r + 1}">{row}</row>')
-                    widest = max(widest, row.count("<c"))
+                if row.__class__ is Block:
+                    if r + len(row) > EXCEL_MAX_ROWS:
+                        raise ValueError(f"工作表「{self.name}」超过 Excel 的行数上限 {EXCEL_MAX_ROWS} 行")
+                    out.append("".join([f'<row r="{n}">{cells}</row>' for n, cells in enumerate(row, r + 1)]))
+                    r += len(row)
                 else:
+                    if r >= EXCEL_MAX_ROWS:
+                        raise ValueError(f"工作表「{self.name}」超过 Excel 的行数上限 {EXCEL_MAX_ROWS} 行")
                     out.append(f'<row r="{r + 1}">{self._cells(row)}</row>')
                     widest = max(widest, len(row))
-                r += 1
-                if len(out) >= _CHUNK:
+                    r += 1
+                if r - pending >= _CHUNK:
                     fh.write("".join(out))
                     out.clear()
+                    pending = r
             fh.write("".join(out))
         written = r - first_row
         if written:

@@ -12,10 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import ERROR, Finding, Number
-from .form import CELLS
+from .form import INPUT_IDS
 from .rules import RULES, normalise_text
-
-CELL_IDS: tuple[str, ...] = tuple(CELLS)
 
 # Register statuses (报送登记「状态」), most decisive first.
 PASSED, WARNED, FAILED, UNREADABLE, DUPLICATE, WRONG_YEAR, OFF_ROSTER = (
@@ -62,7 +60,7 @@ class Submission:
     covers: int = 1  # agencies this report stands for (a summary: its 汇总单位数)
     parent: str = ""
     filled_on: dt.date | None = None
-    values: tuple[Number | None, ...] | None = None  # in CELL_IDS order
+    values: tuple[Number | None, ...] | None = None  # the input cells, in INPUT_IDS order (totals are derived)
     issues: list[Issue] = field(default_factory=list)
     # decided by the merge
     status: str = ""
@@ -122,5 +120,5 @@ def read_submission(job: tuple[str, str]) -> Submission:
     sub.parent = normalise_text(meta.get("parent"))
     filled = meta.get("filled_on")
     sub.filled_on = filled if isinstance(filled, dt.date) else None
-    sub.values = tuple(report.cells.get(cid) for cid in CELL_IDS)
+    sub.values = tuple(report.cells.get(cid) for cid in INPUT_IDS)
     return sub
