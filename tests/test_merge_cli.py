@@ -76,7 +76,7 @@ def test_summary_table_at_the_end(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     i = next(k for k, line in enumerate(lines) if line.startswith("文件"))
     assert lines[i].split() == ["文件", "计入汇总", "有错误", "有警告", "重复", "未报送", "跳过"]
-    assert lines[i + 2].split() == ["6", "5", "1", "1", "0", "-", "7"]
+    assert lines[i + 2] == "   6         5       1       1     0       -     7"
     assert lines[i + 3].startswith(f"已生成汇总：{tmp_path / 's.xlsx'}")
 
 
@@ -135,7 +135,7 @@ def test_progress_bar_stays_quiet_for_few_files():
 
 def test_table_aligns_chinese():
     assert width("计入汇总") == 8
-    assert table(["文件", "计入汇总"], [[6, 5]]) == ["文件  计入汇总", "----  --------", "   6         5"]
+    assert table(["文件", "计入汇总", "未报送"], [[6, 5, "-"]]) == ["文件  计入汇总  未报送", "----  --------  ------", "   6         5       -"]
 
 
 # ---- Ctrl-C ------------------------------------------------------------------------------

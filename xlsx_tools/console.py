@@ -20,12 +20,12 @@ def pad(text: str, cols: int, right: bool = False) -> str:
 
 
 def table(headers: list[str], rows: list[list[object]]) -> list[str]:
-    """A boxed-free table: headers, a rule, rows; numbers right-aligned."""
+    """A table without borders: headers, a rule, then the rows right-aligned."""
     cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for k, row in enumerate(cells):
-        parts = [pad(c, w, right=k > 0 and isinstance(rows[k - 1][i], (int, float))) for i, (c, w) in enumerate(zip(row, widths))]
+        parts = [pad(c, w, right=k > 0) for c, w in zip(row, widths)]
         lines.append("  ".join(parts).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
