@@ -4,6 +4,7 @@ merged; every bad one is accounted for in the register, with its reason."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,10 @@ def inbox(tmp_path_factory) -> tuple[Path, dict]:
     write(agency_report(9), box / ".隐藏.xlsx")
     write(agency_report(10), box / ".git" / "e.xlsx")
     (box / "说明.txt").write_text("请查收", encoding="utf-8")
+    gbk = os.fsdecode("水利局（GBK文件名）.xlsx".encode("gbk"))  # unpacked from an archive made on Chinese Windows
+    good["水利局（GBK文件名）.xlsx"] = agency_report(11)
+    write(good["水利局（GBK文件名）.xlsx"], box / "gbk.tmp.xlsx").rename(box / gbk)
+    (box / os.fsdecode("坏（GBK文件名）.xlsx".encode("gbk"))).write_bytes(b"\x00garbage")
     before = snapshot(root)
     out = root / "汇总.xlsx"
     code = run("merge", box, "-o", out, "--name", "示例县", "--year", "2025")
@@ -63,6 +68,7 @@ def test_good_ones_are_merged(inbox):
         ("不平衡.xlsx", "有错误", "表三 自然人列"),
         ("文本.xlsx", "无法读取", "是 CSV 或文本表格"),
         ("空.xlsx", "无法读取", "是空文件"),
+        ("坏（GBK文件名）.xlsx", "无法读取", "不是 Excel 工作簿"),
         ("~$a.xlsx", "已跳过", "Office 临时锁定文件"),
         (".隐藏.xlsx", "已跳过", "隐藏文件"),
         ("说明.txt", "已跳过", "不是工作簿（.txt）"),
@@ -98,11 +104,13 @@ def test_register_lists_every_file_once(inbox):
             ".隐藏.xlsx",
             ".git",
             "说明.txt",
+            "水利局（GBK文件名）.xlsx",
+            "坏（GBK文件名）.xlsx",
         ]
     )
     assert next(r for r in rows if r[1].endswith(".git/"))[13] == "隐藏文件夹，未读取其中的文件"
     included = sorted(Path(r[1]).name for r in rows if r[12] == "是")
-    assert included == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
+    assert included == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "水利局（GBK文件名）.xlsx"]
 
 
 def test_problem_list_names_file_rule_and_cell(inbox):
@@ -133,4 +141,4 @@ def test_terminal_names_every_file_left_out(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "未计入汇总（2 个文件）" in out
     assert "bad.xlsx（示例县第2局）：有 2 个错误" in out
-    assert "broken.xlsx：无法读取" in out
+    assert "broken.xlsx：无法读取，文件已损坏" in out

@@ -96,7 +96,21 @@ def collect(paths: list[str | Path], exclude: set[Path] | None = None) -> Inputs
 
 
 def _shown(path: Path) -> str:
-    return str(path)
+    """The path as given, fit to print and to store in a workbook (each part decoded
+    on its own: a GBK file name may sit in a UTF-8 folder)."""
+    return os.sep.join(readable_name(part) for part in str(path).split(os.sep))
+
+
+def readable_name(name: str) -> str:
+    """A file name fit to print and to store in a workbook. A name that is not UTF-8
+    (an archive unpacked from Chinese Windows: GBK) arrives with surrogate escapes."""
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
 
 
 def _size(path: Path) -> int | None:

@@ -255,7 +255,8 @@ def _settle(s: Submission, include_invalid: bool) -> None:
     errors = [i for i in s.issues if i.severity == "error"]
     first = errors[0].message if errors else ""
     if not s.readable:
-        s.status, s.included, s.note = UNREADABLE, False, first
+        name = Path(s.shown).name + "："
+        s.status, s.included, s.note = UNREADABLE, False, first[len(name) :] if first.startswith(name) else first
         return
     if s.status == WRONG_YEAR:
         s.included, s.note = False, next(i.message for i in s.issues if i.rule == "YEAR-MISMATCH")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .findings import ERROR, Finding, Number
 from .form import INPUT_IDS
+from .inputs import readable_name
 from .rules import RULES, normalise_text
 
 # Register statuses (报送登记「状态」), most decisive first.
@@ -103,7 +104,12 @@ def read_submission(job: tuple[str, str]) -> Submission:
     except OSError:
         pass  # the reader says why, below
     result = validate_file(Path(path))
+    raw_name = Path(path).name
     sub.issues = [Issue.of(f) for f in result.findings]
+    if readable_name(raw_name) != raw_name:  # the reader's messages name the file as the OS gave it
+        for issue in sub.issues:
+            text = issue.message.replace(raw_name, readable_name(raw_name))
+            issue.message = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     report = result.report
     if report is None:
         return sub
