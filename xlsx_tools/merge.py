@@ -151,8 +151,10 @@ def read_all(files: list[tuple[Path, str]], jobs: int | None = None, progress: P
             if progress:
                 progress(i + 1, n)
         return out  # type: ignore[return-value]
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    from . import validate, workbook_file  # noqa: F401  (imported once here; forked workers inherit them)
+
+    # fork is cheap and safe here (no threads); elsewhere the platform's default (spawn)
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     chunk = max(1, min(16, n // (jobs * 8)))
     with ctx.Pool(min(jobs, n), initializer=_ignore_sigint) as pool:
         for done, (i, sub) in enumerate(pool.imap_unordered(_read_indexed, enumerate(work), chunk), start=1):
@@ -255,8 +257,7 @@ def _settle(s: Submission, include_invalid: bool) -> None:
     errors = [i for i in s.issues if i.severity == "error"]
     first = errors[0].message if errors else ""
     if not s.readable:
-        name = Path(s.shown).name + "："
-        s.status, s.included, s.note = UNREADABLE, False, first[len(name) :] if first.startswith(name) else first
+        s.status, s.included, s.note = UNREADABLE, False, first.removeprefix(Path(s.shown).name + "：")
         return
     if s.status == WRONG_YEAR:
         s.included, s.note = False, next(i.message for i in s.issues if i.rule == "YEAR-MISMATCH")
