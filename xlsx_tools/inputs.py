@@ -76,26 +76,37 @@ def collect(paths: list[str | Path], exclude: set[Path] | None = None) -> Inputs
         else:
             out.files.append((path, shown))
 
+    def unreadable(err: OSError) -> None:
+        where = shown_path(Path(err.filename)) + os.sep if err.filename else ""
+        out.skipped.append(Skipped(where, f"无法打开文件夹（{err.strerror or type(err).__name__}），其中的文件未读取"))
+
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
+            walked = {os.path.realpath(path)}
+            for root, dirs, files in os.walk(path, onerror=unreadable, followlinks=True):
                 hidden = sorted(d for d in dirs if _is_hidden_dir(d))
                 for d in hidden:
                     if d != "__pycache__":
-                        out.skipped.append(Skipped(_shown(Path(root) / d) + os.sep, "隐藏文件夹，未读取其中的文件"))
-                dirs[:] = sorted(d for d in dirs if not _is_hidden_dir(d))
+                        out.skipped.append(Skipped(shown_path(Path(root) / d) + os.sep, "隐藏文件夹，未读取其中的文件"))
+                keep = []
+                for d in sorted(d for d in dirs if not _is_hidden_dir(d)):
+                    real = os.path.realpath(os.path.join(root, d))
+                    if real not in walked:  # a linked folder is read once, and links cannot loop
+                        walked.add(real)
+                        keep.append(d)
+                dirs[:] = keep
                 for name in sorted(files):
                     p = Path(root) / name
-                    consider(p, _shown(p))
+                    consider(p, shown_path(p))
         elif path.exists():
-            consider(path, _shown(path))
+            consider(path, shown_path(path))
         else:
-            raise InputError(f"输入 {given} 不存在")
+            raise InputError(f"输入 {shown_path(path)} 不存在")
     return out
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """The path as given, fit to print and to store in a workbook (each part decoded
     on its own: a GBK file name may sit in a UTF-8 folder)."""
     return os.sep.join(readable_name(part) for part in str(path).split(os.sep))

@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .form import CELLS, INPUT_IDS
-from .inputs import Skipped, collect
+from .inputs import Skipped, collect, shown_path
 from .output import atomic_path
 from .report import Report
 from .roster import Member, Roster, name_key
@@ -350,7 +350,7 @@ def merge(
     if found:
         found(len(inputs.files), len(inputs.skipped))
     subs = read_all(inputs.files, options.jobs, progress)
-    merged = Merged(options, [str(p) for p in paths], subs, inputs.skipped, started)
+    merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started)
     merged.year, merged.year_note, merged.missing = decide(subs, options)
     if merged.included:
         merged.summary = summary_report(merged)
