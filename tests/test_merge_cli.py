@@ -135,7 +135,11 @@ def test_progress_bar_stays_quiet_for_few_files():
 
 def test_table_aligns_chinese():
     assert width("计入汇总") == 8
-    assert table(["文件", "计入汇总", "未报送"], [[6, 5, "-"]]) == ["文件  计入汇总  未报送", "----  --------  ------", "   6         5       -"]
+    assert table(["文件", "计入汇总", "未报送"], [[6, 5, "-"]]) == [
+        "文件  计入汇总  未报送",
+        "----  --------  ------",
+        "   6         5       -",
+    ]
 
 
 # ---- Ctrl-C ------------------------------------------------------------------------------
@@ -213,3 +217,29 @@ def test_ctrl_c_keeps_an_existing_output(busy):
     out.write_bytes(b"last year's summary")
     _interrupt_while_writing(box, out, env, ["--force"], b"last year's summary")
     assert [p.name for p in outdir.iterdir()] == ["s.xlsx"]
+
+
+def _limit_file_size() -> None:
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+def test_a_failed_write_leaves_nothing_and_says_why(tmp_path):
+    out = tmp_path / "out" / "s.xlsx"
+    out.parent.mkdir()
+    work = tmp_path / "tmp"
+    work.mkdir()
+    done = subprocess.run(
+        [PYTHON, "-m", "xlsx_tools.cli", "merge", str(EXAMPLES), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TMPDIR=str(work)),
+        preexec_fn=_limit_file_size,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert f"无法写入 {out}：文件超过系统允许的大小；没有留下任何文件" in done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert list(out.parent.iterdir()) == [] and list(work.iterdir()) == []

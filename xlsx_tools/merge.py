@@ -10,6 +10,8 @@ summary a Report of the same form, so that a summary can be merged again. Writin
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import gc
 import multiprocessing
 import os
 import signal
@@ -23,9 +25,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from xlsxwriter.exceptions import FileCreateError
+
 from .form import CELLS, INPUT_IDS
 from .inputs import Skipped, collect, shown_path
-from .output import atomic_path
+from .output import OutputError, atomic_path
 from .report import Report
 from .roster import Member, Roster, name_key
 from .rules import compute_totals
@@ -389,9 +393,51 @@ def write_outputs(merged: Merged, output: str | Path, export: str | Path | None 
         if export:
             longtable.export(tmp_export, merged.included, longtable.format_of(export))
         build_workbook(tmp_out, merged.summary, extra=mergebook.sheets(merged, work))
-    except BaseException:
+    except BaseException as exc:
         with sigint_deferred():
-            stack.__exit__(*sys.exc_info())  # removes the temporary files, then re-raises
+            try:
+                stack.__exit__(*sys.exc_info())  # removes the temporary files (and re-raises)
+            except BaseException:  # noqa: BLE001, S110  (the original exception follows)
+                pass
+        if isinstance(exc, (OSError, FileCreateError)):
+            reason = _write_failure(exc)
+            _release_quietly(exc)
+            raise WriteError(f"无法写入 {output}：{reason}；没有留下任何文件") from None
         raise
     with sigint_deferred():
         stack.close()  # each output renamed into place; the work folder removed
+
+
+class WriteError(OutputError):
+    """The outputs could not be written (Chinese message); nothing was left behind."""
+
+
+WRITE_ERRORS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "磁盘为只读", errno.EFBIG: "文件超过系统允许的大小"}
+
+
+def _write_failure(exc: BaseException) -> str:
+    os_error = exc if isinstance(exc, OSError) else next((e for e in _chain(exc) if isinstance(e, OSError)), None)
+    if os_error is None:
+        return str(exc)
+    return WRITE_ERRORS.get(os_error.errno, os_error.strerror or str(os_error))
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _release_quietly(exc: BaseException) -> None:
+    """Free what a failed write still holds (XlsxWriter's half-written zip file), without
+    the 'Exception ignored' trace its finaliser prints when the disk is full."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        for e in _chain(exc):
+            e.__traceback__ = None
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
