@@ -187,7 +187,8 @@ def phases(folder: Path, out: Path, jobs: int) -> tuple[float, float, float]:
     """Seconds for reading and judging every file (workers), deciding and summing,
     and writing the summary workbook: the same library calls as the command."""
     from xlsx_tools.inputs import collect
-    from xlsx_tools.merge import Merged, Options, decide, read_all, summary_report, write_outputs
+    from xlsx_tools.merge import Merged, Options, read_all, summary_report, write_outputs
+    from xlsx_tools.policy import decide
 
     t0 = time.perf_counter()
     inputs = collect([folder])
@@ -195,7 +196,7 @@ def phases(folder: Path, out: Path, jobs: int) -> tuple[float, float, float]:
     t1 = time.perf_counter()
     options = Options()
     merged = Merged(options, [str(folder)], subs, inputs.skipped, started=dt.datetime.now())
-    merged.year, merged.year_note, merged.missing = decide(subs, options)
+    merged.year, merged.year_note, merged.missing = decide(subs)
     merged.summary = summary_report(merged)
     t2 = time.perf_counter()
     write_outputs(merged, out, force=True)

@@ -1,45 +1,35 @@
 """Merge many agencies' submissions into one summary report (`xlsx-tools merge`).
 
 Every workbook is read and judged by the validator's own code (in parallel worker
-processes); the merge then decides which submissions count (the error policy, the
-reporting year, duplicates, the roster), sums the counted ones exactly, and makes the
-summary a Report of the same form, so that a summary can be merged again. Writing it
-(the template builder plus the register sheets of `mergebook.py`) is `write_outputs`.
+processes); `policy.py` decides which submissions count (the error policy, the
+reporting year, duplicates, the roster); the counted ones are summed exactly into a
+summary Report of the same form, so that a summary can be merged again. Writing it
+(the template builder plus the sheets of `mergebook.py`) is `mergewrite.write_outputs`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import gc
 import multiprocessing
 import os
 import signal
 import sys
-import tempfile
-import threading
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from xlsxwriter.exceptions import FileCreateError
-
 from .form import CELLS, INPUT_IDS
 from .inputs import Skipped, collect, shown_path
-from .output import OutputError, atomic_path
+from .mergewrite import WriteError, write_outputs
+from .policy import decide, off_roster
 from .report import Report
-from .roster import Member, Roster, name_key
+from .roster import Member, Roster
 from .rules import compute_totals
 from .submission import (
     DUPLICATE,
     FAILED,
-    OFF_ROSTER,
-    PASSED,
     UNREADABLE,
-    WARNED,
     WRONG_YEAR,
     Submission,
     read_submission,
@@ -104,7 +94,7 @@ class Merged:
             "年度不符": self.count(WRONG_YEAR),
             "重复": self.count(DUPLICATE),
             "有警告": sum(1 for s in self.included if s.warnings and not s.errors),
-            "不在名单": sum(1 for s in self.submissions if _off_roster(s)),
+            "不在名单": sum(1 for s in self.submissions if off_roster(s)),
             "未报送": len(self.missing),
             "跳过": len(self.skipped),
         }
@@ -117,10 +107,6 @@ class Merged:
         if len(self.included) < len(self.submissions) or self.missing:
             return 1
         return 0
-
-
-def _off_roster(s: Submission) -> bool:
-    return any(i.rule == "NOT-ON-ROSTER" for i in s.issues)
 
 
 # ---- reading ---------------------------------------------------------------------------
@@ -166,122 +152,6 @@ def read_all(files: list[tuple[Path, str]], jobs: int | None = None, progress: P
             if progress:
                 progress(done, n)
     return out  # type: ignore[return-value]
-
-
-# ---- deciding --------------------------------------------------------------------------
-
-
-def target_year(subs: list[Submission], wanted: int | None) -> tuple[int | None, str]:
-    """The reporting year of the merge and how it was chosen."""
-    years = Counter(s.year for s in subs if s.readable and s.year is not None)
-    if wanted is not None:
-        return wanted, f"{wanted}（由 --year 指定）"
-    if not years:
-        return None, ""
-    if len(years) == 1:
-        (year,) = years
-        return year, f"{year}（所有报告的年度）"
-    top = max(years.values())
-    year = max(y for y, c in years.items() if c == top)
-    spread = "、".join(f"{y} 年 {c} 份" for y, c in sorted(years.items()))
-    return year, f"{year}（按多数报告的年度确定：{spread}）"
-
-
-def _newness(s: Submission) -> tuple:
-    return (s.filled_on or dt.date.min, s.mtime, s.shown)
-
-
-def mark_duplicates(subs: list[Submission]) -> None:
-    """Among reports of one agency (same 统一社会信用代码, or same name where a report
-    has no code) keep the newest (填报日期, then file time); mark the others 重复."""
-    code_of_name = {name_key(s.agency): s.uscc for s in subs if s.uscc and s.agency}
-    groups: dict[str, list[Submission]] = {}
-    for s in subs:
-        if s.uscc:
-            key = "code:" + s.uscc
-        elif s.agency:
-            code = code_of_name.get(name_key(s.agency))
-            key = "code:" + code if code else "name:" + name_key(s.agency)
-        else:
-            continue
-        groups.setdefault(key, []).append(s)
-    for key, group in groups.items():
-        if len(group) < 2:
-            continue
-        group.sort(key=_newness, reverse=True)
-        kept = group[0]
-        basis = "统一社会信用代码相同" if key.startswith("code:") else "单位名称相同"
-        when = f"填报日期 {kept.filled_on.isoformat()}" if kept.filled_on else "文件修改时间较新"
-        for s in group[1:]:
-            same = "，两个文件内容完全相同" if s.sha256 and s.sha256 == kept.sha256 else ""
-            s.status = DUPLICATE
-            s.add("DUPLICATE", f"与 {kept.shown} 是同一单位的报告（{basis}{same}），已采用较新的 {kept.shown}（{when}）")
-
-
-def decide(subs: list[Submission], options: Options) -> tuple[int | None, str, list[tuple[Member, str]]]:
-    """Set every submission's status, whether it is counted, and a note; return the
-    reporting year, how it was chosen, and the roster members with no report."""
-    year, year_note = target_year(subs, options.year)
-    current = []
-    for s in subs:
-        if not s.readable:
-            continue
-        if year is not None and s.year is not None and s.year != year:
-            s.status = WRONG_YEAR
-            s.add("YEAR-MISMATCH", f"报告年度为 {s.year} 年，与汇总年度 {year} 年不符")
-        else:
-            current.append(s)
-    mark_duplicates(current)
-    missing: list[tuple[Member, str]] = []
-    roster = options.roster
-    if roster is not None:
-        matched: set[Member] = set()
-        for s in current:
-            member = roster.match(s.agency, s.uscc)
-            if member is None:
-                s.add("NOT-ON-ROSTER", f"「{s.agency or '未填写单位名称'}」不在应报送单位名单（{roster.source}）中")
-            else:
-                matched.add(member)
-        other_years: dict[Member, Submission] = {}
-        for s in subs:
-            if s.status == WRONG_YEAR:
-                member = roster.match(s.agency, s.uscc)
-                if member is not None:
-                    other_years.setdefault(member, s)
-        for m in roster.members:
-            if m not in matched:
-                old = other_years.get(m)
-                missing.append((m, f"只收到 {old.year} 年度的报告（{old.shown}）" if old else ""))
-    for s in subs:
-        _settle(s, options.include_invalid)
-    return year, year_note, missing
-
-
-def _settle(s: Submission, include_invalid: bool) -> None:
-    errors = [i for i in s.issues if i.severity == "error"]
-    first = errors[0].message if errors else ""
-    if not s.readable:
-        s.status, s.included, s.note = UNREADABLE, False, first.removeprefix(Path(s.shown).name + "：")
-        return
-    if s.status == WRONG_YEAR:
-        s.included, s.note = False, next(i.message for i in s.issues if i.rule == "YEAR-MISMATCH")
-        return
-    if s.status == DUPLICATE:
-        s.included, s.note = False, next(i.message for i in s.issues if i.rule == "DUPLICATE")
-        return
-    if errors:
-        s.status, s.included = FAILED, include_invalid
-        more = f"（另有 {len(errors) - 1} 个错误）" if len(errors) > 1 else ""
-        s.note = first + more + ("；已按 --include-invalid 计入汇总" if include_invalid else "")
-        return
-    s.included = True
-    if _off_roster(s):
-        s.status = OFF_ROSTER
-        s.note = next(i.message for i in s.issues if i.rule == "NOT-ON-ROSTER") + "，已计入汇总"
-    elif s.warnings:
-        s.status, s.note = WARNED, s.issues[0].message
-    else:
-        s.status, s.note = PASSED, ""
 
 
 # ---- summing ---------------------------------------------------------------------------
@@ -355,89 +225,10 @@ def merge(
         found(len(inputs.files), len(inputs.skipped))
     subs = read_all(inputs.files, options.jobs, progress)
     merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started)
-    merged.year, merged.year_note, merged.missing = decide(subs, options)
+    merged.year, merged.year_note, merged.missing = decide(subs, options.year, options.roster, options.include_invalid)
     if merged.included:
         merged.summary = summary_report(merged)
     return merged
 
 
-@contextmanager
-def sigint_deferred() -> Iterator[None]:
-    """A Ctrl-C that arrives inside the block takes effect when the block ends, so that
-    no temporary file exists without being registered for removal (and none is left
-    half-removed). Without POSIX signal masks (Windows) the block is unprotected."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def write_outputs(merged: Merged, output: str | Path, export: str | Path | None = None, force: bool = False) -> None:
-    """Write the summary workbook (and the long table), each atomically: on any error
-    or Ctrl-C nothing is left behind and existing files are untouched."""
-    from . import longtable, mergebook
-    from .template import build_workbook
-
-    if merged.summary is None:
-        raise ValueError("nothing to write")
-    stack = ExitStack()
-    try:
-        with sigint_deferred():
-            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="xlsx-tools-merge-")))
-            tmp_out = stack.enter_context(atomic_path(output, force))
-            tmp_export = stack.enter_context(atomic_path(export, force)) if export else None
-        if export:
-            longtable.export(tmp_export, merged.included, longtable.format_of(export))
-        build_workbook(tmp_out, merged.summary, extra=mergebook.sheets(merged, work))
-    except BaseException as exc:
-        with sigint_deferred():
-            try:
-                stack.__exit__(*sys.exc_info())  # removes the temporary files (and re-raises)
-            except BaseException:  # noqa: BLE001, S110  (the original exception follows)
-                pass
-        if isinstance(exc, (OSError, FileCreateError)):
-            reason = _write_failure(exc)
-            _release_quietly(exc)
-            raise WriteError(f"无法写入 {output}：{reason}；没有留下任何文件") from None
-        raise
-    with sigint_deferred():
-        stack.close()  # each output renamed into place; the work folder removed
-
-
-class WriteError(OutputError):
-    """The outputs could not be written (Chinese message); nothing was left behind."""
-
-
-WRITE_ERRORS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "磁盘为只读", errno.EFBIG: "文件超过系统允许的大小"}
-
-
-def _write_failure(exc: BaseException) -> str:
-    os_error = exc if isinstance(exc, OSError) else next((e for e in _chain(exc) if isinstance(e, OSError)), None)
-    if os_error is None:
-        return str(exc)
-    return WRITE_ERRORS.get(os_error.errno, os_error.strerror or str(os_error))
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
-
-
-def _release_quietly(exc: BaseException) -> None:
-    """Free what a failed write still holds (XlsxWriter's half-written zip file), without
-    the 'Exception ignored' trace its finaliser prints when the disk is full."""
-    hook = sys.unraisablehook
-    sys.unraisablehook = lambda _: None
-    try:
-        for e in _chain(exc):
-            e.__traceback__ = None
-        gc.collect()
-    finally:
-        sys.unraisablehook = hook
+__all__ = ["Merged", "Options", "WriteError", "merge", "read_all", "sum_values", "summary_report", "write_outputs"]
