@@ -233,8 +233,8 @@ def main() -> int:
         paths = sorted(folder.iterdir())
         out = out_dir / f"汇总-{n}.xlsx"
         run_merge(folder, out, args.jobs)  # warm the page cache
-        a, _, _ = best(lambda: run_merge(folder, out, args.jobs), repeat)  # noqa: B023
-        peak = max(run_merge(folder, out, args.jobs)[1] for _ in range(1 if args.quick else 2))
+        runs = [run_merge(folder, out, args.jobs) for _ in range(repeat)]
+        a, peak = min(r[0] for r in runs), max(r[1] for r in runs)
         b, b_sum = best(lambda: read_calamine(paths), repeat)  # noqa: B023
         sample = paths[: min(n, args.pandas_max)]
         c_measured, c_sum = read_pandas(sample)

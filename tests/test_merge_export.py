@@ -101,3 +101,18 @@ def test_export_is_not_written_over_without_force(tmp_path, capsys):
     assert run("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx", "--export", tmp_path / "x.csv") == 2
     assert (tmp_path / "x.csv").read_text(encoding="utf-8") == "keep"
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_a_long_table_too_big_for_the_workbook_is_left_to_the_export(tmp_path, monkeypatch, capsys):
+    from xlsx_tools import mergebook
+
+    monkeypatch.setattr(mergebook, "DETAIL_MAX_ROWS", 300)  # instead of generating 3,000 agencies
+    write(agency_report(1), tmp_path / "in" / "a.xlsx")
+    write(agency_report(2), tmp_path / "in" / "b.xlsx")
+    assert run("merge", tmp_path / "in", "-o", tmp_path / "s.xlsx") == 0
+    note = f"明细共 {2 * len(INPUT_IDS)} 行，超过汇总工作簿可容纳的 300 行（为使汇总表仍能再次汇总），未写入工作簿；请使用 --export 导出为 CSV 或 Parquet。"
+    assert note in capsys.readouterr().out
+    assert sheet(tmp_path / "s.xlsx", "明细") == [[note]]
+    assert run("merge", tmp_path / "in", "-o", tmp_path / "t.xlsx", "--export", tmp_path / "t.csv") == 0
+    assert f"已导出到 {tmp_path / 't.csv'}" in sheet(tmp_path / "t.xlsx", "明细")[0][0]
+    assert len((tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + 2 * len(INPUT_IDS)

@@ -65,6 +65,7 @@ def cmd_merge(args) -> int:
     from .form import FIRST_YEAR
     from .longtable import check_export
     from .merge import Options, merge, write_outputs
+    from .mergebook import detail_note
     from .mergetext import report_lines, table_lines
     from .output import check_target
     from .roster import load_roster
@@ -117,6 +118,8 @@ def cmd_merge(args) -> int:
     print(f"已生成汇总：{output}（{meta['agency']}，{merged.year} 年度，计入 {len(merged.included)} 份报告，汇总单位数 {merged.covers}）")
     if args.export:
         print(f"已导出明细：{args.export}")
+    if detail_note(merged, args.export):
+        print(detail_note(merged, args.export))
     return merged.exit_code
 
 

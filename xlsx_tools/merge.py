@@ -66,6 +66,7 @@ class Merged:
     missing: list[tuple[Member, str]] = field(default_factory=list)  # roster members without a report
     summary: Report | None = None
     unusable: int = 0  # cells without a usable value in counted reports (--include-invalid), summed as 0
+    export: str | None = None  # where the long table is exported (--export), once writing
 
     @property
     def included(self) -> list[Submission]:

@@ -17,7 +17,7 @@ from .findings import SEVERITY_ZH
 from .form import FORM_ID
 from .longtable import COLUMNS, LABELS
 from .rules import RULES
-from .sheetstream import EXCEL_MAX_ROWS, Block, StreamSheet
+from .sheetstream import Block, StreamSheet
 from .submission import DUPLICATE, FAILED, OFF_ROSTER, PASSED, UNREADABLE, WARNED, WRONG_YEAR, Submission
 
 ABOUT, REGISTER, PROBLEMS, MISSING, DETAILS = "汇总说明", "报送登记", "问题清单", "未报送", "明细"
@@ -56,6 +56,7 @@ PROBLEM_COLUMNS = (
 )
 MISSING_COLUMNS = (("序号", 6), ("单位名称", 32), ("统一社会信用代码", 21), ("上级单位", 20), ("说明", 60))
 DETAIL_WIDTHS = (28, 21, 34, 10, 40, 22, 12)
+DETAIL_MAX_ROWS = 500_000  # ~90 MB of sheet XML: under the reader's limit for one part
 BAD_STATUSES = (FAILED, UNREADABLE, WRONG_YEAR)
 MILD_STATUSES = (WARNED, DUPLICATE, OFF_ROSTER)
 
@@ -69,8 +70,8 @@ def sheets(merged, workdir: Path) -> Callable[[xlsxwriter.Workbook, object], Non
         _register(wb, st, merged, workdir)
         _problems(wb, st, merged, workdir)
         _missing(wb, st, merged)
-        detail_sheets = _details(wb, st, merged, workdir)
-        _about(about, wb, st, merged, detail_sheets)
+        _details(wb, st, merged, workdir)
+        _about(about, wb, st, merged)
 
     return extra
 
@@ -179,23 +180,28 @@ def _missing(wb, st, merged) -> None:
         ws.autofilter(0, 0, len(merged.missing), len(MISSING_COLUMNS) - 1)
 
 
-def _detail_blocks(subs: list[Submission]) -> Iterator[list[Submission]]:
-    """Counted submissions, in blocks that fit one sheet each (Excel's row limit)."""
-    per_sheet = (EXCEL_MAX_ROWS - 1) // len(LABELS)
-    for i in range(0, max(len(subs), 1), per_sheet):
-        yield subs[i : i + per_sheet]
+def detail_note(merged, export: str | Path | None = None) -> str | None:
+    """Why the long table is not in the workbook, or None when it is. Beyond
+    DETAIL_MAX_ROWS (some 3,000 agencies: far more than a county has) its sheet would
+    outgrow what the reader accepts from one workbook part, and the summary could no
+    longer be merged again."""
+    rows = len(merged.included) * len(LABELS)
+    if rows <= DETAIL_MAX_ROWS:
+        return None
+    where = f"已导出到 {export}" if export else "请使用 --export 导出为 CSV 或 Parquet"
+    return f"明细共 {rows} 行，超过汇总工作簿可容纳的 {DETAIL_MAX_ROWS} 行（为使汇总表仍能再次汇总），未写入工作簿；{where}。"
 
 
-def _details(wb, st, merged, workdir: Path) -> list[str]:
-    names = []
-    for k, block in enumerate(_detail_blocks(merged.included)):
-        name = DETAILS if k == 0 else f"{DETAILS}{k + 1}"
-        names.append(name)
-        ws = wb.add_worksheet(name, worksheet_class=StreamSheet)
-        _table_head(ws, st, tuple(zip(COLUMNS, DETAIL_WIDTHS)))
-        n = ws.stream(_detail_xml(ws, block), 1, workdir, width=len(COLUMNS))
-        ws.autofilter(0, 0, max(n, 1), len(COLUMNS) - 1)
-    return names
+def _details(wb, st, merged, workdir: Path) -> None:
+    ws = wb.add_worksheet(DETAILS, worksheet_class=StreamSheet)
+    note = detail_note(merged, merged.export)
+    if note:
+        ws.set_column(0, 0, 120)
+        ws.write_string(0, 0, note, st.header)
+        return
+    _table_head(ws, st, tuple(zip(COLUMNS, DETAIL_WIDTHS)))
+    n = ws.stream(_detail_xml(ws, merged.included), 1, workdir, width=len(COLUMNS))
+    ws.autofilter(0, 0, max(n, 1), len(COLUMNS) - 1)
 
 
 def _detail_xml(ws: StreamSheet, subs: list[Submission]) -> Iterator[Block]:
@@ -208,7 +214,7 @@ def _detail_xml(ws: StreamSheet, subs: list[Submission]) -> Iterator[Block]:
         yield Block([f"{head}{cells}{number(value)}" for cells, value in zip(per_id, s.values or ())])
 
 
-def _about(ws, wb, st, merged, detail_sheets: list[str]) -> None:
+def _about(ws, wb, st, merged) -> None:
     o = merged.options
     c = merged.counts
     roster = o.roster
@@ -241,6 +247,8 @@ def _about(ws, wb, st, merged, detail_sheets: list[str]) -> None:
         ("有警告（已计入）", c["有警告"]),
         ("跳过的其他文件", c["跳过"]),
     ]
+    if detail_note(merged, merged.export):
+        rows.append(("明细", detail_note(merged, merged.export)))
     if merged.unusable:
         rows.append(("无法使用的数值", f"计入汇总的报告中有 {merged.unusable} 个单元格没有可用的数值，按 0 计"))
     if roster is not None:
@@ -262,7 +270,7 @@ def _about(ws, wb, st, merged, detail_sheets: list[str]) -> None:
         ("", ""),
         (
             "工作表",
-            f"报送登记：每个输入文件一行；问题清单：每个问题一行；未报送：名单中未报送的单位；{'、'.join(detail_sheets)}：每个计入汇总的单位 × 每个填报单元格（总计由各项相加，不单列）一行，可直接插入数据透视表，其合计即为汇总表",
+            "报送登记：每个输入文件一行；问题清单：每个问题一行；未报送：名单中未报送的单位；明细：每个计入汇总的单位 × 每个填报单元格（总计由各项相加，不单列）一行，可直接插入数据透视表，其合计即为汇总表",
         ),
         ("提示", "本工作簿的结构已保护（无密码），插入数据透视表前请在「审阅」中点击「保护工作簿」取消保护"),
     ]

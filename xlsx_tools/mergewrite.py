@@ -54,6 +54,7 @@ def write_outputs(merged: Merged, output: str | Path, export: str | Path | None 
             tmp_out = stack.enter_context(atomic_path(output, force))
             tmp_export = stack.enter_context(atomic_path(export, force)) if export else None
         if export:
+            merged.export = str(export)
             longtable.export(tmp_export, merged.included, longtable.format_of(export))
         build_workbook(tmp_out, merged.summary, extra=mergebook.sheets(merged, work))
     except BaseException as exc:
