@@ -7,6 +7,7 @@ import pty
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -146,16 +147,22 @@ def test_table_aligns_chinese():
 
 
 def _interrupt(args: list[str], when, env) -> subprocess.CompletedProcess:
+    """Run a merge and send it Ctrl-C once `when(stderr so far)` is true."""
     proc = subprocess.Popen(
         [PYTHON, "-m", "xlsx_tools.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
     )
+    err: list[bytes] = []
+    reader = threading.Thread(target=lambda: err.extend(iter(lambda: proc.stderr.read1(4096), b"")))
+    reader.start()
     deadline = time.monotonic() + 60
-    while proc.poll() is None and not when() and time.monotonic() < deadline:
+    while proc.poll() is None and not when(b"".join(err).decode("utf-8", "replace")) and time.monotonic() < deadline:
         time.sleep(0.001)
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
-    out, err = proc.communicate(timeout=60)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out.decode(), err.decode())
+    out = proc.stdout.read()
+    proc.wait(timeout=60)
+    reader.join(timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out.decode(), b"".join(err).decode())
 
 
 @pytest.fixture()
@@ -171,8 +178,8 @@ def test_ctrl_c_while_reading_leaves_nothing(busy):
     box, outdir, env = busy
     outdir.mkdir()
     out = outdir / "s.xlsx"
-    started = time.monotonic()
-    done = _interrupt(["merge", str(box), "-o", str(out), "--jobs", "2"], lambda: time.monotonic() - started > 0.8, env)
+    reading = lambda err: "正在读取和校验" in err  # printed as reading starts
+    done = _interrupt(["merge", str(box), "-o", str(out), "--jobs", "2"], reading, env)
     assert done.returncode == 130, done.stdout + done.stderr
     assert "已取消" in done.stderr and "Traceback" not in done.stderr
     assert list(outdir.iterdir()) == []
@@ -180,7 +187,7 @@ def test_ctrl_c_while_reading_leaves_nothing(busy):
 
 
 def _writing(outdir: Path):
-    return lambda: any(p.name.startswith(".s.xlsx.") for p in outdir.iterdir())  # atomic_path's temporary file
+    return lambda _err="": any(p.name.startswith(".s.xlsx.") for p in outdir.iterdir())  # atomic_path's temporary file
 
 
 def _interrupt_while_writing(box: Path, out: Path, env: dict, extra: list[str], old: bytes | None) -> None:
