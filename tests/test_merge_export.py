@@ -116,3 +116,36 @@ def test_a_long_table_too_big_for_the_workbook_is_left_to_the_export(tmp_path, m
     assert run("merge", tmp_path / "in", "-o", tmp_path / "t.xlsx", "--export", tmp_path / "t.csv") == 0
     assert f"已导出到 {tmp_path / 't.csv'}" in sheet(tmp_path / "t.xlsx", "明细")[0][0]
     assert len((tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + 2 * len(INPUT_IDS)
+
+
+def test_the_largest_long_table_in_a_workbook_can_still_be_merged_again(tmp_path):
+    """A summary whose 明细 is as long as allowed, with long names and wide numbers, is
+    read back by the reader (whose zip-bomb limits bound every workbook part)."""
+    import datetime as dt
+    import random
+
+    from xlsx_tools.merge import Merged, Options, summary_report, write_outputs
+    from xlsx_tools.mergebook import DETAIL_MAX_ROWS
+    from xlsx_tools.reader import read_report
+    from xlsx_tools.submission import Submission
+
+    rng = random.Random(5)
+    subs = []
+    for i in range(DETAIL_MAX_ROWS // len(INPUT_IDS)):
+        s = Submission(f"{i}.xlsx", f"收件箱/{i:05d}-某某省某某市某某县人力资源和社会保障局.xlsx", readable=True)
+        s.agency, s.uscc, s.year, s.status, s.included = (
+            f"某某省某某市某某县第{i:05d}号人力资源和社会保障局",
+            f"11450221MB{i:07d}X",
+            2025,
+            "通过",
+            True,
+        )
+        s.values = tuple(rng.randint(100, 99999) for _ in INPUT_IDS)
+        subs.append(s)
+    merged = Merged(Options(name="某市"), ["收件箱"], subs, [], dt.datetime(2026, 1, 20), year=2025)
+    merged.summary = summary_report(merged)
+    write_outputs(merged, tmp_path / "big.xlsx")
+    assert len(sheet(tmp_path / "big.xlsx", "明细")) == 1 + len(subs) * len(INPUT_IDS)
+    again = read_report(tmp_path / "big.xlsx")
+    assert again.meta["covers"] == len(subs)
+    assert again.cells["t3.new.natural"] == sum(s.values[INPUT_IDS.index("t3.new.natural")] for s in subs)

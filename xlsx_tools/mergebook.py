@@ -56,7 +56,9 @@ PROBLEM_COLUMNS = (
 )
 MISSING_COLUMNS = (("序号", 6), ("单位名称", 32), ("统一社会信用代码", 21), ("上级单位", 20), ("说明", 60))
 DETAIL_WIDTHS = (28, 21, 34, 10, 40, 22, 12)
-DETAIL_MAX_ROWS = 500_000  # ~90 MB of sheet XML: under the reader's limit for one part
+# ~17 MB of sheet XML (~590 agencies): under what the reader accepts from one workbook
+# part (20 MB on the issue-3 reader), so that the summary can always be merged again.
+DETAIL_MAX_ROWS = 100_000
 BAD_STATUSES = (FAILED, UNREADABLE, WRONG_YEAR)
 MILD_STATUSES = (WARNED, DUPLICATE, OFF_ROSTER)
 
@@ -182,9 +184,9 @@ def _missing(wb, st, merged) -> None:
 
 def detail_note(merged, export: str | Path | None = None) -> str | None:
     """Why the long table is not in the workbook, or None when it is. Beyond
-    DETAIL_MAX_ROWS (some 3,000 agencies: far more than a county has) its sheet would
-    outgrow what the reader accepts from one workbook part, and the summary could no
-    longer be merged again."""
+    DETAIL_MAX_ROWS (some 590 agencies: more than a county has) its sheet would outgrow
+    what the reader accepts from one workbook part, and the summary could no longer be
+    merged again."""
     rows = len(merged.included) * len(LABELS)
     if rows <= DETAIL_MAX_ROWS:
         return None
