@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from . import validate, workbook_file  # noqa: F401  (the reader, imported before workers are forked)
 from .form import CELLS, INPUT_IDS
 from .inputs import Skipped, collect, shown_path
 from .mergewrite import WriteError, write_outputs
@@ -142,8 +143,6 @@ def read_all(files: list[tuple[Path, str]], jobs: int | None = None, progress: P
             if progress:
                 progress(i + 1, n)
         return out  # type: ignore[return-value]
-    from . import validate, workbook_file  # noqa: F401  (imported once here; forked workers inherit them)
-
     # fork is cheap and safe here (no threads); elsewhere the platform's default (spawn)
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     chunk = max(1, min(16, n // (jobs * 8)))
