@@ -9,9 +9,12 @@ import argparse
 import sys
 
 from .findings import ReadError
+from .inputs import InputError
+from .longtable import ExportError
 from .output import OutputError, write_atomic
 from .report import ReportError
 from .xlsm import BuildError
+from .roster import RosterError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -105,6 +108,71 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
+def cmd_merge(args) -> int:
+    from pathlib import Path
+
+    from .console import ProgressBar
+    from .form import FIRST_YEAR
+    from .longtable import check_export
+    from .merge import Options, merge, write_outputs
+    from .mergebook import detail_note
+    from .mergetext import report_lines, table_lines
+    from .output import check_target
+    from .roster import load_roster
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise OutputError(f"汇总文件 {output} 应以 .xlsx 结尾")
+    check_target(output, args.force)
+    exclude = {output.resolve()}
+    if args.export:
+        check_export(args.export)
+        check_target(args.export, args.force)
+        if Path(args.export).resolve() == output.resolve():
+            raise OutputError("--export 的文件不能与汇总文件相同")
+        exclude.add(Path(args.export).resolve())
+    if args.year is not None and not FIRST_YEAR <= args.year <= 2100:
+        raise OutputError(f"--year {args.year} 不是有效的报告年度（本表式自 {FIRST_YEAR} 年度起使用）")
+    if args.jobs is not None and args.jobs < 1:
+        raise OutputError("--jobs 应为不小于 1 的整数")
+    roster = load_roster(args.roster) if args.roster else None
+    options = Options(name=args.name, year=args.year, roster=roster, include_invalid=args.include_invalid, jobs=args.jobs)
+
+    def found(workbooks: int, skipped: int) -> None:
+        also = f"（另有 {skipped} 个其他文件跳过）" if skipped else ""
+        print(f"找到 {workbooks} 个工作簿{also}，正在读取和校验……", file=sys.stderr, flush=True)
+
+    bar = ProgressBar("读取")
+    try:
+        merged = merge(args.inputs, options, exclude=exclude, progress=bar, found=found)
+    finally:
+        bar.close()
+    for problem in roster.problems if roster else ():
+        print(f"名单提示：{problem}")
+    for line in report_lines(merged):
+        print(line)
+    if not merged.submissions:
+        print("没有找到报告工作簿（.xlsx/.xlsm/.xls/.ods），未生成汇总。")
+        return EXIT_USAGE
+    if args.strict and merged.with_errors:
+        print("\n".join(["", *table_lines(merged)]))
+        print(f"使用了 --strict，且有 {len(merged.with_errors)} 个文件有错误：未生成汇总。")
+        return EXIT_FINDINGS
+    if merged.summary is None:
+        print("\n".join(["", *table_lines(merged)]))
+        print("没有可以计入汇总的报告，未生成汇总。")
+        return EXIT_USAGE
+    write_outputs(merged, output, args.export, args.force)
+    print("\n".join(["", *table_lines(merged)]))
+    meta = merged.summary.meta
+    print(f"已生成汇总：{output}（{meta['agency']}，{merged.year} 年度，计入 {len(merged.included)} 份报告，汇总单位数 {merged.covers}）")
+    if args.export:
+        print(f"已导出明细：{args.export}")
+    if detail_note(merged, args.export):
+        print(detail_note(merged, args.export))
+    return merged.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="xlsx-tools", description="政府信息公开工作年度报告（GK-2021 表式）：模板、校验与汇总工具")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="命令")
@@ -156,6 +224,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--auth", help="访问密钥：只校验 xlwings.conf 中 AUTH 与之相同的工作簿（也可用环境变量 GK_SERVER_AUTH，避免密钥出现在进程列表中）")
     s.add_argument("--max-mb", type=float, default=4, help="单个工作簿数据的上限，MB（默认 4）")
     s.set_defaults(func=cmd_serve)
+
+    m = sub.add_parser(
+        "merge",
+        help="汇总多个单位的报告工作簿，生成汇总报告",
+        description="读取并校验每个单位的报告工作簿，把校验通过的报告相加，生成同一表式的汇总报告（可再次汇总），"
+        "并附报送登记、问题清单、未报送名单和明细。退出码：0 全部计入；1 有报告未计入或有单位未报送；2 没有可用的报告。",
+    )
+    m.add_argument("inputs", nargs="+", metavar="输入", help="报告工作簿或文件夹（文件夹按子文件夹逐层查找）")
+    m.add_argument("-o", "--output", required=True, metavar="汇总.xlsx", help="输出的汇总工作簿（.xlsx）")
+    m.add_argument("--name", metavar="名称", help="汇总报告的单位名称，如 某某县人民政府（默认取各报告共同的上级单位）")
+    m.add_argument("--year", type=int, metavar="年度", help="报告年度（默认取多数报告的年度）；年度不符的报告不计入")
+    m.add_argument("--roster", metavar="名单", help="应报送单位名单（CSV 或 Excel：单位名称、统一社会信用代码、上级单位），用于统计报送率和未报送单位")
+    policy = m.add_mutually_exclusive_group()
+    policy.add_argument("--include-invalid", action="store_true", help="有错误的报告也计入汇总（默认不计入）")
+    policy.add_argument("--strict", action="store_true", help="只要有一份报告有错误，就不生成汇总")
+    m.add_argument("--jobs", type=int, metavar="N", help="同时读取的进程数（默认为 CPU 核数，最多 8）")
+    m.add_argument("--export", metavar="明细.csv", help="另把明细（单位 × 单元格编号 × 数值）导出为 .csv 或 .parquet")
+    m.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    m.set_defaults(func=cmd_merge)
     return p
 
 
@@ -175,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except OutputError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except (InputError, RosterError, ExportError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -67,6 +67,10 @@ RULES: dict[str, Rule] = {
         Rule("EXTRA-CELLS", WARNING, "表格中没有法定格式以外的行列"),
         Rule("EXTRA-NUMBERS", ERROR, "法定格式以外的行列中没有数字"),
         Rule("FEE-NOT-FOUND", WARNING, "信息处理费的数字可以找到"),
+        # Found while merging many submissions (merge.py)
+        Rule("YEAR-MISMATCH", ERROR, "报告年度与汇总年度一致"),
+        Rule("DUPLICATE", WARNING, "同一单位只提交一份报告"),
+        Rule("NOT-ON-ROSTER", WARNING, "报送单位在应报送单位名单中"),
     )
 }
 

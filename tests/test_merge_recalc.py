@@ -1,0 +1,77 @@
+"""The summary recalculated by a real spreadsheet engine (LibreOffice, always recalculating):
+its totals and live checks say what the Python rules say."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+from pathlib import Path
+
+import pytest
+from mergekit import EXAMPLES, run
+
+from xlsx_tools.form import CELLS, INPUT_IDS
+from xlsx_tools.layout import LAYOUT
+from xlsx_tools.reader import read_report
+
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def recalculated(book: Path, tmp: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of `book` as LibreOffice computes it, as CSV rows."""
+    profile = tmp / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    out = tmp / "csv"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(out),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    return {p.stem.split("-", 1)[1]: list(csv.reader(p.open(encoding="utf-8"))) for p in out.glob("*.csv")}
+
+
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory) -> tuple[Path, dict]:
+    tmp = tmp_path_factory.mktemp("recalc")
+    book = tmp / "汇总.xlsx"
+    assert run("merge", EXAMPLES, "-o", book, "--name", "示例县", "--year", "2025") == 1
+    return book, recalculated(book, tmp)
+
+
+def test_totals_recalculated_equal_the_sums(sheets):
+    book, csvs = sheets
+    cells = read_report(book).cells
+    for cid in CELLS:
+        pos = LAYOUT.pos[cid]
+        text = csvs[pos.sheet][pos.row][pos.col]
+        assert float(text) == pytest.approx(cells[cid]), cid
+
+
+def test_live_checks_pass_after_recalculation(sheets):
+    _, csvs = sheets
+    status = LAYOUT.pos["status"]
+    assert csvs[status.sheet][status.row][status.col] == "校验通过，另有 1 处提示"  # the summary has no 统一社会信用代码
+    errors = LAYOUT.pos["errors"]
+    assert csvs[errors.sheet][errors.row][errors.col] == "0"
+
+
+def test_merge_sheets_read_by_libreoffice(sheets):
+    _, csvs = sheets
+    assert len(csvs["明细"]) == 1 + 5 * len(INPUT_IDS)
+    assert csvs["报送登记"][0][:3] == ["序号", "文件", "单位名称"]
+    assert [r[9] for r in csvs["报送登记"][1:7]] == ["通过", "通过", "通过", "通过", "有错误", "有警告"]
