@@ -89,6 +89,11 @@ def cases() -> dict[str, tuple[Report, set[str]]]:
     r = _base()
     del r.meta["uscc"]
     out["META-NO-USCC"] = (r, {"META-NO-USCC"})
+
+    r = _base()  # a summary has no 统一社会信用代码 of its own
+    del r.meta["uscc"]
+    r.meta["kind"] = "汇总报告"
+    out["SUMMARY-NO-USCC"] = (r, set())
     return out
 
 

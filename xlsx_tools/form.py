@@ -358,6 +358,7 @@ class MetaField:
 
 
 REPORT_KINDS = ("部门报告", "政府报告", "汇总报告")
+SUMMARY_KIND = REPORT_KINDS[2]
 
 META_FIELDS: tuple[MetaField, ...] = (
     MetaField("agency", "单位名称", TEXT, True, "填写报告单位全称，如：某某县人力资源和社会保障局"),

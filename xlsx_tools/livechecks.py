@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import formulas as fx
 from .findings import ERROR, SEVERITY_ZH, Number
-from .form import CELLS, FIRST_YEAR, INPUT_IDS, META
+from .form import CELLS, FIRST_YEAR, INPUT_IDS, META, SUMMARY_KIND
 from .layout import CHECK_FIRST_ROW, CHECK_SHEET, COVER, LAYOUT, TABLE_SHEETS, col_letter
 from .rules import CHECKS, RULES, Check, meta_findings, type_finding
 
@@ -73,8 +73,9 @@ class LiveRow:
             problems = f"=IF(ISNUMBER({ref}),IF(AND({ref}=INT({ref}),{ref}>={FIRST_YEAR},{ref}<=YEAR(TODAY())),0,1),1)"
         elif self.rule == "META-USCC":
             problems = f"=IF(LEN(TRIM({ref}))=0,0,IF({fx.uscc_valid(ref)},0,1))"
-        else:  # META-NO-USCC
-            problems = f"=IF(LEN(TRIM({ref}))=0,1,0)"
+        else:  # META-NO-USCC; a summary has no code of its own
+            kind = LAYOUT.pos["meta.kind"].ref
+            problems = f'=IF(AND(LEN(TRIM({ref}))=0,{kind}<>"{SUMMARY_KIND}"),1,0)'
         return {"lhs": f'={ref}&""', "problems": problems}
 
     def result_formula(self, row: int) -> str:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import validate, workbook_file  # noqa: F401  (the reader, imported before workers are forked)
-from .form import CELLS, INPUT_IDS
+from .form import CELLS, INPUT_IDS, SUMMARY_KIND
 from .inputs import Skipped, collect, shown_path
 from .mergewrite import WriteError, write_outputs
 from .policy import decide, off_roster
@@ -37,7 +37,6 @@ from .submission import (
 )
 from .values import clean_number
 
-SUMMARY_KIND = "汇总报告"
 EXACT = Decimal("0.000001")  # amounts are summed as decimals rounded to 6 places
 POOL_MIN_FILES = 12  # below this, reading in-process beats starting workers
 

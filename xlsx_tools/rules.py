@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Iterable
 
 from .findings import ERROR, WARNING, Finding, Number, fmt
-from .form import AMOUNT, CELLS, FIRST_YEAR, INPUT_IDS, META, T2_GRIDS, T3, T4, Node
+from .form import AMOUNT, CELLS, FIRST_YEAR, INPUT_IDS, META, REPORT_KINDS, SUMMARY_KIND, T2_GRIDS, T3, T4, Node
 from .values import normalise_text
 
 # ---- The rule catalogue -----------------------------------------------------------
@@ -446,7 +446,8 @@ def meta_findings(meta: dict, where: dict[str, str] | None = None, today: dt.dat
         )
     code = normalise_text(meta.get("uscc"))
     if not code:
-        out.append(finding("META-NO-USCC", "uscc", f"封面「{META['uscc'].label}」未填写"))
+        if meta.get("kind") != SUMMARY_KIND:  # a summary is no legal person: it has no code
+            out.append(finding("META-NO-USCC", "uscc", f"封面「{META['uscc'].label}」未填写"))
     else:
         problem = uscc_problem(code)
         if problem:
@@ -459,7 +460,7 @@ def deadline(meta: dict) -> dt.date | None:
     year = meta.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not FIRST_YEAR <= year < dt.MAXYEAR:
         return None  # no deadline for an implausible year (META-YEAR reports it)
-    if meta.get("kind") in ("政府报告", "汇总报告"):
+    if meta.get("kind") in REPORT_KINDS[1:]:  # a government's own report, or a summary
         return dt.date(year + 1, 3, 31)
     return dt.date(year + 1, 1, 31)
 

@@ -29,7 +29,7 @@ from .error_cells import ods_errors, xls_errors, xlsx_errors
 from .findings import ERROR, Finding, ReadError
 from .layout import Pos, parse_a1
 from .values import CellError
-from .zip_package import Package, PackageError
+from .zip_package import MAX_PART_BYTES, Package, PackageError
 
 MAX_FILE_BYTES = 20 * 2**20  # a report workbook is ~30–100 KB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -258,6 +258,7 @@ class WorkbookFile:
             if sheet not in self._sheet_names:
                 rows = []
             else:
+                self._check_sheet_size(sheet)
                 try:
                     ws = self._book.get_sheet_by_name(sheet)
                     rows = ws.to_python(skip_empty_area=False)
@@ -266,6 +267,16 @@ class WorkbookFile:
                     raise self._corrupt(exc, sheet) from None
             self._rows[sheet] = rows
         return rows
+
+    def _check_sheet_size(self, sheet: str) -> None:
+        """A worksheet is inflated (by python-calamine) only when opened: bound it then."""
+        if self._zip is None or self.kind != XLSX:
+            return
+        if self._sheet_parts is None:
+            self._sheet_parts = _sheet_parts(self._sheets_xml, self._part("xl/_rels/workbook.xml.rels") or b"")
+        size = self._zip.size(self._sheet_parts.get(sheet, ""))
+        if size > MAX_PART_BYTES:
+            raise unreadable(self.name, f"工作表「{sheet}」解压后 {size / 2**20:.0f} MB，远超年度报告的正常大小，拒绝读取")
 
     def merged(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """Merged ranges ((first row, first col), (last row, last col)) where known."""

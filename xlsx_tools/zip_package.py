@@ -16,8 +16,12 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-MAX_PART_BYTES = 20 * 2**20  # inflated size of one member
-MAX_TOTAL_BYTES = 60 * 2**20  # inflated size of all members
+MAX_PART_BYTES = 20 * 2**20  # inflated size of one member that may be read
+MAX_TOTAL_BYTES = 60 * 2**20  # inflated size of all such members
+# A worksheet is inflated only when the reader opens it (WorkbookFile.rows checks it
+# against MAX_PART_BYTES then); the report's sheets are small, but a summary's long
+# 明细 sheet, which the reader never opens, may be much larger.
+MAX_SHEET_BYTES = 400 * 2**20
 MAX_RATIO = 100  # inflated/compressed, for members over 1 MB
 MAX_MEMBERS = 2000
 VERIFY_PACKED_BYTES = 64 * 2**10  # members this large are inflated once to check their stated size
@@ -74,6 +78,10 @@ def _zipfile_directory(data: bytes) -> list[Entry]:
     return [Entry(i.filename, i.flag_bits, i.compress_type, i.CRC, i.compress_size, i.file_size, i.header_offset) for i in infos]
 
 
+def is_worksheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
 class Package:
     def __init__(self, data: bytes):
         self.data = data
@@ -88,9 +96,11 @@ class Package:
             raise PackageError(f"压缩包内文件过多（{len(entries)} 个），拒绝读取")
         total = 0
         for e in entries:
-            total += e.size
+            sheet = is_worksheet(e.name)
+            total += 0 if sheet else e.size
             ratio = e.size / max(e.packed, 1)
-            if e.size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES or (e.size > 2**20 and ratio > MAX_RATIO):
+            limit = MAX_SHEET_BYTES if sheet else MAX_PART_BYTES
+            if e.size > limit or total > MAX_TOTAL_BYTES or (e.size > 2**20 and ratio > MAX_RATIO):
                 raise PackageError(
                     f"解压后体积异常（{e.name} 解压后 {e.size / 2**20:.0f} MB，压缩比 {ratio:.0f}:1），疑似压缩炸弹，拒绝读取"
                 )
@@ -124,6 +134,11 @@ class Package:
         except zlib.error:
             return 0  # corrupt, not a bomb: reported when the member is read
         return produced
+
+    def size(self, name: str) -> int:
+        """Inflated size of a member as checked against its data (0 if absent)."""
+        e = self.entries.get(name)
+        return e.size if e else 0
 
     def __contains__(self, name: str) -> bool:
         return name in self.entries
