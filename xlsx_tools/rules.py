@@ -189,6 +189,7 @@ def _t3_checks() -> list[Check]:
     cols = [_key(p) for p in T3.col_paths]
     col_name = {_key(p): CELLS[f"t3.new.{_key(p)}"].col_name for p in T3.col_paths}
     result_rows = [r for r in rows if r not in ("new", "carried_over", "total", "carried_forward")]
+    name = {r: CELLS[f"t3.{r}.total"].row_name for r in rows}  # 一、本年新收, （七）总计 …
     checks = []
     for c in cols:
         checks.append(
@@ -198,8 +199,8 @@ def _t3_checks() -> list[Check]:
                 f"表三 {col_name[c]}列",
                 (Term(f"t3.new.{c}"), Term(f"t3.carried_over.{c}")),
                 (Term(f"t3.total.{c}"), Term(f"t3.carried_forward.{c}")),
-                "一、本年新收 + 二、上年结转",
-                "（七）总计 + 四、结转下年度继续办理",
+                f"{name['new']} + {name['carried_over']}",
+                f"{name['total']} + {name['carried_forward']}",
             )
         )
     for c in cols:
@@ -210,8 +211,8 @@ def _t3_checks() -> list[Check]:
                 f"表三 {col_name[c]}列",
                 (Term(f"t3.total.{c}"),),
                 tuple(Term(f"t3.{r}.{c}") for r in result_rows),
-                "（七）总计",
-                "（一）至（六）各项之和",
+                name["total"],
+                f"{name[result_rows[0]][:3]}至{name[result_rows[-1]][:3]}各项之和",
                 defines=c != "total",
             )
         )
@@ -244,7 +245,7 @@ def _t4_checks() -> list[Check]:
                 (Term(f"t4.{group.key}.total"),),
                 tuple(Term(f"t4.{group.key}.{p}") for p in parts),
                 "总计",
-                "结果维持、结果纠正、其他结果、尚未审结之和",
+                "、".join(o.label for o in group.children if not o.total) + "之和",
                 defines=True,
             )
         )
@@ -259,8 +260,8 @@ def _fee_checks() -> list[Check]:
             "信息处理费",
             (Term("fee.collected"),),
             (Term("fee.notice_amount"),),
-            "实际收取的总金额",
-            "收费通知总金额",
+            CELLS["fee.collected"].row_name,
+            CELLS["fee.notice_amount"].row_name,
             op="<=",
         ),
         Check(
@@ -269,8 +270,8 @@ def _fee_checks() -> list[Check]:
             "信息处理费",
             (Term("t3.other.unpaid_fee.total"),),
             (Term("fee.notices"),),
-            "表三「（六）其他处理2．逾期未缴纳费用」总计",
-            "发出收费通知的件数",
+            CELLS["t3.other.unpaid_fee.total"].display.removesuffix("列"),
+            CELLS["fee.notices"].row_name,
             op="<=",
         ),
     ]
@@ -287,8 +288,8 @@ def _cross_year_checks() -> list[Check]:
                 f"表三 {CELLS[f't3.new.{c}'].col_name}列",
                 (Term(f"t3.carried_over.{c}"),),
                 (Term(f"t3.carried_forward.{c}", previous=True),),
-                "本年「二、上年结转」",
-                "上年报告「四、结转下年度继续办理」",
+                f"本年「{CELLS['t3.carried_over.total'].row_name}」",
+                f"上年报告「{CELLS['t3.carried_forward.total'].row_name}」",
             )
         )
     for row in T2_GRIDS[0].rows:
