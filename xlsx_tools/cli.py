@@ -9,12 +9,8 @@ import argparse
 import sys
 
 from .findings import ReadError
-from .inputs import InputError
-from .longtable import ExportError
 from .output import OutputError, write_atomic
 from .report import ReportError
-from .xlsm import BuildError
-from .roster import RosterError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -258,21 +254,29 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_USAGE
-    except BuildError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
     except OutputError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
-    except (InputError, RosterError, ExportError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
     except Exception as exc:  # never a traceback for staff
-        print(f"内部错误：{type(exc).__name__}: {exc}（请将此信息反馈给维护人员）", file=sys.stderr)
+        if isinstance(exc, _usage_errors()):
+            print(str(exc), file=sys.stderr)
+        else:
+            print(f"内部错误：{type(exc).__name__}: {exc}（请将此信息反馈给维护人员）", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The commands' own Chinese errors; imported only when one is raised, so that
+    `validate` does not pay for the merge and .xlsm modules at start-up."""
+    from .inputs import InputError
+    from .longtable import ExportError
+    from .roster import RosterError
+    from .xlsm import BuildError
+
+    return (InputError, RosterError, ExportError, BuildError)
 
 
 def run() -> None:

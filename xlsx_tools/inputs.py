@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .workbook_file import readable as shown_path
+
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 
 
@@ -104,24 +106,6 @@ def collect(paths: list[str | Path], exclude: set[Path] | None = None) -> Inputs
         else:
             raise InputError(f"输入 {shown_path(path)} 不存在")
     return out
-
-
-def shown_path(path: Path) -> str:
-    """The path as given, fit to print and to store in a workbook (each part decoded
-    on its own: a GBK file name may sit in a UTF-8 folder)."""
-    return os.sep.join(readable_name(part) for part in str(path).split(os.sep))
-
-
-def readable_name(name: str) -> str:
-    """A file name fit to print and to store in a workbook. A name that is not UTF-8
-    (an archive unpacked from Chinese Windows: GBK) arrives with surrogate escapes."""
-    raw = os.fsencode(name)
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "replace")
 
 
 def _size(path: Path) -> int | None:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from .findings import ERROR, Finding, Number
 from .form import INPUT_IDS
-from .inputs import readable_name
 from .rules import RULES, normalise_text
+from .workbook_file import readable as readable_name
 
 # Register statuses (报送登记「状态」), most decisive first.
 PASSED, WARNED, FAILED, UNREADABLE, DUPLICATE, WRONG_YEAR, OFF_ROSTER = (

@@ -7,13 +7,13 @@ server and the merge tool.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import ERROR, Finding, ReadError, count
 from .report import Report
 from .rules import deadline_finding, linear_findings, meta_findings, narrative_findings, type_findings
+from .workbook_file import readable as shown_path
 
 
 def check_report(report: Report, previous: Report | None = None, today: dt.date | None = None) -> list[Finding]:
@@ -76,17 +76,6 @@ class Result:
             "warnings": self.warnings,
             "findings": [f.to_json() for f in self.findings],
         }
-
-
-def shown_path(path: str | bytes | os.PathLike) -> str:
-    """A path as text that can always be printed (non-UTF-8 bytes decoded as GB 18030)."""
-    raw = os.fsencode(path)
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "replace")
 
 
 def validate_file(path: str | bytes | Path, previous: Report | None = None, today: dt.date | None = None) -> Result:

@@ -37,17 +37,27 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 XLSX, XLS, ODS, XLSB = "xlsx", "xls", "ods", "xlsb"
 
 
-def display_name(path: str | bytes | os.PathLike) -> str:
-    """The file name as a person can read it, whatever bytes the file system holds:
-    UTF-8 first, then GB 18030 (names made on Chinese Windows), else with '�'."""
-    raw = os.fsencode(path)
-    base = raw.rstrip(b"/").rsplit(b"/", 1)[-1] or raw
+def readable(path: str | bytes | os.PathLike) -> str:
+    """A path or file name as text a person can read, whatever bytes the file system
+    holds: each part UTF-8 first, then GB 18030 (names made on Chinese Windows: a GBK
+    file in a UTF-8 folder), else with '�'."""
+    sep = os.fsencode(os.sep)
+    return os.sep.join(_decode_name(part) for part in os.fsencode(path).split(sep))
+
+
+def _decode_name(raw: bytes) -> str:
     for encoding in ("utf-8", "gb18030"):
         try:
-            return base.decode(encoding)
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return base.decode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")
+
+
+def display_name(path: str | bytes | os.PathLike) -> str:
+    """The file's own name (no folders), readable."""
+    raw = os.fsencode(path)
+    return readable(raw.rstrip(b"/").rsplit(b"/", 1)[-1] or raw)
 
 
 def unreadable(name: str, reason: str) -> ReadError:
