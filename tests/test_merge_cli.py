@@ -250,3 +250,23 @@ def test_a_failed_write_leaves_nothing_and_says_why(tmp_path):
     assert f"无法写入 {out}：文件超过系统允许的大小；没有留下任何文件" in done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
     assert list(out.parent.iterdir()) == [] and list(work.iterdir()) == []
+
+
+def test_cells_without_a_usable_value_are_announced(tmp_path, capsys):
+    """A report typed by an agency in its own workbook often states the fee figures only
+    in prose: it is counted, its fee cells are summed as 0, and the clerk is told."""
+    from workbooks import write_statutory
+
+    from xlsx_tools.report import load_json
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    edu = EXAMPLES / "03-教育局.xlsx"
+    title = "示例县教育局2025年政府信息公开工作年度报告"
+    write_statutory(inbox / "自录.xlsx", load_json(edu.with_suffix(".json")), title=title)  # no fee block
+    shutil.copy(EXAMPLES / "04-卫健局.xlsx", inbox / "卫健局.xlsx")
+    assert run("merge", inbox, "-o", tmp_path / "s.xlsx") == 0
+    out = capsys.readouterr().out
+    assert "注意：计入汇总的报告中有 3 个单元格没有可用的数值" in out
+    about = {r[0]: r[1] for r in sheet(tmp_path / "s.xlsx", "汇总说明") if r[0]}
+    assert about["无法使用的数值"] == "计入汇总的报告中有 3 个单元格没有可用的数值，按 0 计"

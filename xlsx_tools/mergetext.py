@@ -79,6 +79,11 @@ def report_lines(merged) -> list[str]:
         for reason, files in by_reason.items():
             shown = "、".join(files[:3]) + (f" 等 {len(files)} 个" if len(files) > 3 else "")
             lines.append(f"  - {reason}：{shown}")
+    if merged.unusable:
+        lines.append(
+            f"注意：计入汇总的报告中有 {merged.unusable} 个单元格没有可用的数值（如只在正文中写明的信息处理费），已按 0 计，"
+            "见「汇总说明」和「问题清单」。"
+        )
     return lines
 
 
