@@ -29,19 +29,20 @@ def atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success it replaces `path` in one step.
     On any error or Ctrl-C the temporary file is removed and `path` is untouched."""
     path = check_target(path, force)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual permissions
-    tmp_path = Path(tmp)
+    tmp = ""
     try:
-        yield tmp_path
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual permissions
+        yield Path(tmp)
         if path.exists() and not force:  # appeared meanwhile
             raise OutputError(f"输出文件 {path} 已存在；如需覆盖请加 --force")
-        os.replace(tmp_path, path)
+        os.replace(tmp, path)
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
