@@ -47,6 +47,20 @@ def flatten(findings: list[Finding], keys: list[str]) -> list[list]:
     return rows
 
 
+class Counted:
+    """`errors` and `warnings` of anything that holds `findings`."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings)[0]
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings)[1]
+
+
 def count(findings: list[Finding]) -> tuple[int, int]:
     """(errors, warnings)."""
     errors = sum(1 for f in findings if f.severity == ERROR)

@@ -24,49 +24,44 @@ def _errors(s: Submission) -> list[str]:
     return lines
 
 
+def _section(title: str, subs: list[Submission], render, note: str = "") -> list[str]:
+    """A heading with the count, the first SHOWN files (each rendered to lines), and a
+    pointer to the workbook for the rest; nothing when `subs` is empty."""
+    if not subs:
+        return []
+    lines = [f"{title}（{note}{len(subs)} 个文件）："]
+    for s in subs[:SHOWN]:
+        lines += render(s)
+    if len(subs) > SHOWN:
+        lines.append(_more(len(subs) - SHOWN))
+    return lines
+
+
+def _left_out(s: Submission) -> list[str]:
+    if s.status == FAILED:
+        return [f"  × {s.label}：有 {s.errors} 个错误", *_errors(s)]
+    return [f"  × {s.label}：{s.status}，{s.note}"]
+
+
+def _warned(s: Submission) -> list[str]:
+    first = next(i.message for i in s.issues if i.severity == "warning")
+    extra = f"（共 {s.warnings} 条提示）" if s.warnings > 1 else ""
+    return [f"  ! {s.label}：{first}{extra}"]
+
+
 def report_lines(merged) -> list[str]:
-    lines: list[str] = []
     subs = merged.submissions
-    left_out = [s for s in subs if not s.included and s.status != DUPLICATE]
-    if left_out:
-        lines.append(f"未计入汇总（{len(left_out)} 个文件）：")
-        for s in left_out[:SHOWN]:
-            if s.status == FAILED:
-                lines.append(f"  × {s.label}：有 {s.errors} 个错误")
-                lines += _errors(s)
-            else:
-                lines.append(f"  × {s.label}：{s.status}，{s.note}")
-        if len(left_out) > SHOWN:
-            lines.append(_more(len(left_out) - SHOWN))
-    invalid_in = [s for s in subs if s.included and s.errors]
-    if invalid_in:
-        lines.append(f"有错误但已计入汇总（--include-invalid，{len(invalid_in)} 个文件）：")
-        for s in invalid_in[:SHOWN]:
-            lines.append(f"  ! {s.label}：有 {s.errors} 个错误")
-            lines += _errors(s)
-        if len(invalid_in) > SHOWN:
-            lines.append(_more(len(invalid_in) - SHOWN))
-    dups = [s for s in subs if s.status == DUPLICATE]
-    if dups:
-        lines.append(f"重复报送，未计入（{len(dups)} 个文件）：")
-        lines += [f"  - {s.label}：{s.note}" for s in dups[:SHOWN]]
-        if len(dups) > SHOWN:
-            lines.append(_more(len(dups) - SHOWN))
-    off = [s for s in subs if s.status == OFF_ROSTER]
-    if off:
-        lines.append(f"不在应报送单位名单中，已计入（{len(off)} 个文件）：")
-        lines += [f"  ! {s.label}" for s in off[:SHOWN]]
-        if len(off) > SHOWN:
-            lines.append(_more(len(off) - SHOWN))
+    lines = _section("未计入汇总", [s for s in subs if not s.included and s.status != DUPLICATE], _left_out)
+    lines += _section(
+        "有错误但已计入汇总",
+        [s for s in subs if s.included and s.errors],
+        lambda s: [f"  ! {s.label}：有 {s.errors} 个错误", *_errors(s)],
+        note="--include-invalid，",
+    )
+    lines += _section("重复报送，未计入", [s for s in subs if s.status == DUPLICATE], lambda s: [f"  - {s.label}：{s.note}"])
+    lines += _section("不在应报送单位名单中，已计入", [s for s in subs if s.status == OFF_ROSTER], lambda s: [f"  ! {s.label}"])
     warned = [s for s in subs if s.included and s.warnings and not s.errors and s.status != OFF_ROSTER]
-    if warned:
-        lines.append(f"有警告，已计入（{len(warned)} 个文件）：")
-        for s in warned[:SHOWN]:
-            first = next(i.message for i in s.issues if i.severity == "warning")
-            extra = f"（共 {s.warnings} 条提示）" if s.warnings > 1 else ""
-            lines.append(f"  ! {s.label}：{first}{extra}")
-        if len(warned) > SHOWN:
-            lines.append(_more(len(warned) - SHOWN))
+    lines += _section("有警告，已计入", warned, _warned)
     if merged.missing:
         names = [m.name + (f"（{note}）" if note else "") for m, note in merged.missing]
         shown = "、".join(names[:20]) + (f" 等 {len(names)} 个" if len(names) > 20 else "")

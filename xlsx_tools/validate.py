@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import ERROR, Finding, ReadError, count
+from .findings import ERROR, Counted, Finding, ReadError
 from .report import Report
 from .rules import deadline_finding, linear_findings, meta_findings, narrative_findings, type_findings
 from .workbook_file import readable as shown_path
@@ -39,7 +39,7 @@ def check_report(report: Report, previous: Report | None = None, today: dt.date 
 
 
 @dataclass
-class Result:
+class Result(Counted):
     """The validation of one file, as FORMAT-2021's JSON describes it.
 
     `file` is the path as a person can read it (a file name that is not valid UTF-8 is
@@ -50,14 +50,6 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     readable: bool = True
     path: str | bytes | Path | None = None
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings)[0]
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings)[1]
 
     @property
     def ok(self) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..findings import Finding, ReadError, count
+from ..findings import Counted, Finding, ReadError
 from ..layout import LAYOUT, RESULT_HEADERS, RESULT_SHEET, Pos
 from ..reader import read_source
 from ..validate import check_report
@@ -23,21 +23,13 @@ from .source import BookSource
 
 
 @dataclass
-class BookCheck:
+class BookCheck(Counted):
     """The findings for an open workbook and where its cells were found."""
 
     source: BookSource
     findings: list[Finding] = field(default_factory=list)
     found: dict[str, Pos] = field(default_factory=dict)  # layout key -> cell, through the anchors
     readable: bool = True
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings)[0]
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings)[1]
 
 
 def check_book(book, today: dt.date | None = None) -> BookCheck:
