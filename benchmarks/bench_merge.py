@@ -38,11 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from xlsx_tools import synth
-from xlsx_tools.form import CELLS, INPUT_IDS
-from xlsx_tools.layout import LAYOUT
-from xlsx_tools.mergebook import DETAIL_MAX_ROWS
-from xlsx_tools.template import build_workbook
+from xlsx_tools.build.template import build_workbook
+from xlsx_tools.form.gk2021 import CELLS, INPUT_IDS
+from xlsx_tools.form.layout import LAYOUT
+from xlsx_tools.merge.book import DETAIL_MAX_ROWS
+from xlsx_tools.testing import synth
 
 DEPARTMENTS = (
     "人力资源和社会保障局", "教育局", "卫生健康局", "自然资源局", "市场监督管理局", "公安局", "民政局", "财政局",
@@ -196,9 +196,9 @@ def read_pandas(paths: list[Path]) -> tuple[float, float]:
 def phases(folder: Path, out: Path, jobs: int) -> tuple[float, float, float]:
     """Seconds for reading and judging every file (workers), deciding and summing,
     and writing the summary workbook: the same library calls as the command."""
-    from xlsx_tools.inputs import collect
-    from xlsx_tools.merge import Merged, Options, read_all, summary_report, write_outputs
-    from xlsx_tools.policy import decide
+    from xlsx_tools.merge.core import Merged, Options, read_all, summary_report, write_outputs
+    from xlsx_tools.merge.inputs import collect
+    from xlsx_tools.merge.policy import decide
 
     t0 = time.perf_counter()
     inputs = collect([folder])
@@ -236,7 +236,7 @@ def main() -> int:
     repeat = 1 if args.quick else args.repeat
     out_dir = Path(tempfile.mkdtemp(prefix="bench-merge-"))
     rows, per_file, missed = [], {}, []
-    from xlsx_tools.reader import read_report
+    from xlsx_tools.read.reader import read_report
 
     for n in sizes:
         folder = folder_of(n, args.cache, args.jobs)

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from xlsx_tools.excel import validate_payload  # noqa: E402
-from xlsx_tools.payload import book_payload  # noqa: E402
+from xlsx_tools.testing.payload import book_payload  # noqa: E402
 
 WORKBOOK = ROOT / "examples" / "04-卫健局.xlsx"
 TARGET_P95_MS = 100.0

@@ -35,7 +35,7 @@ def main() -> None:
         baseline = [sys.executable, "-c", "pass"]
         timed(command, 1)
         a, b = timed(command, runs), timed(baseline, runs)
-        from xlsx_tools.template import build_workbook
+        from xlsx_tools.build.template import build_workbook
 
         inproc = []
         for _ in range(runs):

@@ -26,9 +26,9 @@ import python_calamine
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from xlsx_tools.form import CELLS, META_FIELDS, SECTIONS  # noqa: E402
-from xlsx_tools.layout import LAYOUT  # noqa: E402
-from xlsx_tools.validate import validate_file  # noqa: E402
+from xlsx_tools.check.validate import validate_file  # noqa: E402
+from xlsx_tools.form.gk2021 import CELLS, META_FIELDS, SECTIONS  # noqa: E402
+from xlsx_tools.form.layout import LAYOUT  # noqa: E402
 
 NEEDED_SHEETS = sorted(
     {LAYOUT.pos[k].sheet for k in (*CELLS, *(f"meta.{m.key}" for m in META_FIELDS), *(f"text.{s.key}" for s in SECTIONS))},
@@ -67,7 +67,7 @@ def in_process(path: str, number: int, rounds: int) -> tuple[float, float]:
 def fresh_process(path: str, runs: int = 5) -> tuple[float, float]:
     """(first validate_file in a fresh interpreter, whole `xlsx-tools validate` process), best of runs."""
     code = (
-        "import time, sys; t = time.perf_counter(); from xlsx_tools.validate import validate_file; "
+        "import time, sys; t = time.perf_counter(); from xlsx_tools.check.validate import validate_file; "
         "i = time.perf_counter(); validate_file(sys.argv[1]); print(time.perf_counter() - i)"
     )
     first, whole = [], []
@@ -88,7 +88,7 @@ def import_time() -> float:
             "-X",
             "importtime",
             "-c",
-            "import xlsx_tools.cli, xlsx_tools.validate, xlsx_tools.reader, xlsx_tools.present, xlsx_tools.workbook_file",
+            "import xlsx_tools.cli, xlsx_tools.check.validate, xlsx_tools.read.reader, xlsx_tools.check.present, xlsx_tools.read.workbook",
         ],
         capture_output=True,
         text=True,

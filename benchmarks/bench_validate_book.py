@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from xlsx_tools.check.validate import validate_file  # noqa: E402
 from xlsx_tools.excel import open_payload, validate_book  # noqa: E402
-from xlsx_tools.payload import book_payload  # noqa: E402
-from xlsx_tools.validate import validate_file  # noqa: E402
+from xlsx_tools.testing.payload import book_payload  # noqa: E402
 
 TARGET_MS = 50.0
 TODAY = dt.date(2026, 1, 10)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from xlsx_tools import synth
-from xlsx_tools.reader import read_report
-from xlsx_tools.template import build_workbook
+from xlsx_tools.build.template import build_workbook
+from xlsx_tools.read.reader import read_report
+from xlsx_tools.testing import synth
 
 HERE = Path(__file__).resolve().parent
 

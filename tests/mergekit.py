@@ -11,12 +11,12 @@ from pathlib import Path
 
 import python_calamine
 
-from xlsx_tools import synth
+from xlsx_tools.build.template import build_workbook
+from xlsx_tools.check.rules import compute_totals
 from xlsx_tools.cli import main
-from xlsx_tools.reader import read_report
+from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import Report
-from xlsx_tools.rules import compute_totals
-from xlsx_tools.template import build_workbook
+from xlsx_tools.testing import synth
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

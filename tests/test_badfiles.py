@@ -17,7 +17,7 @@ from badfiles import BOMB_BYTES, build
 from conftest import EDU, MACRO_MARKER
 from oletools.olevba import VBA_Parser
 
-from xlsx_tools.validate import validate_file
+from xlsx_tools.check.validate import validate_file
 
 CASES = build(Path("/nonexistent"), None, make=False)
 NAMES = [c.name for c in CASES]
@@ -111,7 +111,7 @@ def test_bombs_stay_bounded_in_memory_and_time(corpus, name):
     code = (
         "import resource, sys, time\n"
         "start = time.perf_counter()\n"
-        "from xlsx_tools.validate import validate_file\n"
+        "from xlsx_tools.check.validate import validate_file\n"
         "r = validate_file(sys.argv[1])\n"
         "print(r.findings[0].message)\n"
         "print(time.perf_counter() - start)\n"

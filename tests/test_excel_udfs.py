@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from xlsx_tools.build.livechecks import FAIL, PASS
 from xlsx_tools.excel import open_payload
-from xlsx_tools.layout import COVER, LAYOUT, RESULT_HEADERS, T4_SHEET
-from xlsx_tools.livechecks import FAIL, PASS
-from xlsx_tools.payload import book_payload
+from xlsx_tools.form.layout import COVER, LAYOUT, RESULT_HEADERS, T4_SHEET
+from xlsx_tools.testing.payload import book_payload
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 from xlsx_tools.excel.udfs import GK_FINDINGS, GK_RULE

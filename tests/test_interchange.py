@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from xlsx_tools.form import INPUT_IDS
-from xlsx_tools.reader import read_report
+from xlsx_tools.form.gk2021 import INPUT_IDS
+from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import ReportError, report_from_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def test_fill_computes_missing_totals_and_caches_them(tmp_path):
     # a values-only reader sees the totals
     import python_calamine
 
-    from xlsx_tools.layout import LAYOUT
+    from xlsx_tools.form.layout import LAYOUT
 
     pos = LAYOUT.pos["t3.total.total"]
     rows = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "o.xlsx")).get_sheet_by_name(pos.sheet).to_python()

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from mergekit import EXAMPLES, agency_report, register, run, summary_cells, unbalance, write
 
-from xlsx_tools.form import CELLS, INPUT_IDS
-from xlsx_tools.reader import read_report
+from xlsx_tools.check.validate import validate_file
+from xlsx_tools.form.gk2021 import CELLS, INPUT_IDS
+from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import load_json
-from xlsx_tools.validate import validate_file
 
 EXAMPLE_OK = ["01-人社局-申请量大", "02-青山镇-全部为零", "03-教育局", "04-卫健局", "06-市场监管局-收费提示"]
 EXAMPLE_BAD = "05-自然资源局-结转不平衡"

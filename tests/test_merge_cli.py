@@ -15,7 +15,7 @@ import pytest
 from mergekit import EXAMPLES, PYTHON, agency_report, register, run, sheet, summary_cells, write
 
 from xlsx_tools.console import ProgressBar, table, width
-from xlsx_tools.reader import read_report
+from xlsx_tools.read.reader import read_report
 
 
 def copies(folder: Path, n: int) -> Path:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from mergekit import agency_report, run, sheet, write
 
-from xlsx_tools.form import INPUT_IDS
-from xlsx_tools.longtable import COLUMNS, neutralise
+from xlsx_tools.form.gk2021 import INPUT_IDS
+from xlsx_tools.merge.longtable import COLUMNS, neutralise
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_export_is_not_written_over_without_force(tmp_path, capsys):
 
 
 def test_a_long_table_too_big_for_the_workbook_is_left_to_the_export(tmp_path, monkeypatch, capsys):
-    from xlsx_tools import mergebook
+    from xlsx_tools.merge import book as mergebook
 
     monkeypatch.setattr(mergebook, "DETAIL_MAX_ROWS", 300)  # instead of generating 3,000 agencies
     write(agency_report(1), tmp_path / "in" / "a.xlsx")
@@ -124,10 +124,10 @@ def test_the_largest_long_table_in_a_workbook_can_still_be_merged_again(tmp_path
     import datetime as dt
     import random
 
-    from xlsx_tools.merge import Merged, Options, summary_report, write_outputs
-    from xlsx_tools.mergebook import DETAIL_MAX_ROWS
-    from xlsx_tools.reader import read_report
-    from xlsx_tools.submission import Submission
+    from xlsx_tools.merge.book import DETAIL_MAX_ROWS
+    from xlsx_tools.merge.core import Merged, Options, summary_report, write_outputs
+    from xlsx_tools.merge.submission import Submission
+    from xlsx_tools.read.reader import read_report
 
     rng = random.Random(5)
     subs = []

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from mergekit import EXAMPLES
 
-from xlsx_tools.inputs import InputError, collect
-from xlsx_tools.workbook_file import readable as readable_name
+from xlsx_tools.merge.inputs import InputError, collect
+from xlsx_tools.read.workbook import readable as readable_name
 
 
 @pytest.fixture()

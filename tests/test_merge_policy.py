@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xlsx_tools.form import INPUT_IDS
-from xlsx_tools.policy import decide, target_year
-from xlsx_tools.submission import Issue, Submission
+from xlsx_tools.form.gk2021 import INPUT_IDS
+from xlsx_tools.merge.policy import decide, target_year
+from xlsx_tools.merge.submission import Issue, Submission
 
 
 def sub(name: str, agency: str, year: int = 2025, uscc: str = "", filled: int = 10, errors: int = 0) -> Submission:

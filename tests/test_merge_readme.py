@@ -7,7 +7,7 @@ import shutil
 
 from mergekit import EXAMPLES, ROOT, run
 
-from xlsx_tools.roster import load_roster
+from xlsx_tools.merge.roster import load_roster
 
 
 def _section() -> str:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from mergekit import EXAMPLES, run
 
-from xlsx_tools.form import CELLS, INPUT_IDS
-from xlsx_tools.layout import LAYOUT
-from xlsx_tools.reader import read_report
+from xlsx_tools.form.gk2021 import CELLS, INPUT_IDS
+from xlsx_tools.form.layout import LAYOUT
+from xlsx_tools.read.reader import read_report
 
 RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">

@@ -8,7 +8,7 @@ import pytest
 import xlsxwriter
 from mergekit import agency_report, register, run, sheet, write
 
-from xlsx_tools.roster import RosterError, load_roster
+from xlsx_tools.merge.roster import RosterError, load_roster
 
 HEADER = "单位名称,统一社会信用代码,上级单位\n"
 

@@ -11,7 +11,7 @@ import pytest
 import xlsxwriter
 from mergekit import sheet
 
-from xlsx_tools.sheetstream import EXCEL_MAX_ROWS, Block, StreamSheet
+from xlsx_tools.build.sheetstream import EXCEL_MAX_ROWS, Block, StreamSheet
 
 ROWS = [
     ("甲", 1, 2.5, None, "=1+1"),

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import openpyxl
 
-from xlsx_tools.form import INPUT_IDS
-from xlsx_tools.layout import COVER, LAYOUT, SHEET_ORDER, T3_SHEET, anchor_name
-from xlsx_tools.payload import book_payload
-from xlsx_tools.reader import read_report
+from xlsx_tools.form.gk2021 import INPUT_IDS
+from xlsx_tools.form.layout import COVER, LAYOUT, SHEET_ORDER, T3_SHEET, anchor_name
+from xlsx_tools.read.reader import read_report
+from xlsx_tools.testing.payload import book_payload
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 import xlwings as xw

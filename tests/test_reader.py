@@ -10,12 +10,12 @@ import pytest
 from conftest import EDU, EXAMPLES
 from workbooks import patch_member, patch_xlsx
 
+from xlsx_tools.check.validate import check_report
 from xlsx_tools.findings import ReadError, flatten
-from xlsx_tools.form import CELLS, INPUT_IDS
-from xlsx_tools.reader import locate, read_report, read_source
+from xlsx_tools.form.gk2021 import CELLS, INPUT_IDS
+from xlsx_tools.read.reader import locate, read_report, read_source
+from xlsx_tools.read.workbook import open_workbook
 from xlsx_tools.report import load_json
-from xlsx_tools.validate import check_report
-from xlsx_tools.workbook_file import open_workbook
 
 ORIGINAL = load_json(EDU.with_suffix(".json"))
 

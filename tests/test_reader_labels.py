@@ -8,12 +8,12 @@ import pytest
 from conftest import EDU
 from workbooks import a1, find_cell, lo_edit, write_statutory
 
+from xlsx_tools.check.validate import check_report, validate_file
 from xlsx_tools.findings import ReadError, flatten
-from xlsx_tools.form import CELLS, T2_GRIDS
-from xlsx_tools.reader import locate, read_report
+from xlsx_tools.form.gk2021 import CELLS, T2_GRIDS
+from xlsx_tools.read.reader import locate, read_report
+from xlsx_tools.read.workbook import open_workbook
 from xlsx_tools.report import Report, load_json
-from xlsx_tools.validate import check_report, validate_file
-from xlsx_tools.workbook_file import open_workbook
 
 ORIGINAL = load_json(EDU.with_suffix(".json"))
 TABLE_IDS = [c for c in CELLS if not c.startswith("fee.")]
@@ -297,8 +297,8 @@ def test_foreign_workbook_as_xls_and_ods(tmp_path):
 
 def test_every_label_of_the_form_is_distinct_within_its_table():
     """The label locator relies on this: a row label names one row of its table."""
-    from xlsx_tools.label_locator import _row_keys
-    from xlsx_tools.location import SHAPES
+    from xlsx_tools.read.labels import _row_keys
+    from xlsx_tools.read.location import SHAPES
 
     for shape in SHAPES:
         keys = [k for path in shape.grid.row_paths for k in _row_keys(path)]
@@ -331,7 +331,7 @@ def test_a_missing_block_of_table_two_is_named(tmp_path):
 
 
 def test_fee_figures_next_to_their_labels(tmp_path):
-    from xlsx_tools.form import FEE
+    from xlsx_tools.form.gk2021 import FEE
 
     def fees(wb):
         ws = wb.active

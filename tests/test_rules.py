@@ -13,14 +13,14 @@ import pytest
 from conftest import EDU, EXAMPLES
 from workbooks import patch_xlsx, write_statutory
 
-from xlsx_tools import synth
+from xlsx_tools.check.narrative import narrative_findings
+from xlsx_tools.check.rules import RULES, USCC_CHARS, deadline_finding, meta_findings, uscc_problem
+from xlsx_tools.check.validate import check_report
 from xlsx_tools.findings import ReadError
-from xlsx_tools.form import CELLS
-from xlsx_tools.narrative import narrative_findings
-from xlsx_tools.reader import read_report
+from xlsx_tools.form.gk2021 import CELLS
+from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import Report, load_json
-from xlsx_tools.rules import RULES, USCC_CHARS, deadline_finding, meta_findings, uscc_problem
-from xlsx_tools.validate import check_report
+from xlsx_tools.testing import synth
 
 TODAY = dt.date(2026, 3, 1)
 ORIGINAL = load_json(EDU.with_suffix(".json"))
@@ -390,9 +390,9 @@ def test_readme_documents_every_rule_and_the_value_policy():
 
 def test_a_huge_year_is_a_finding_not_a_crash(tmp_path):
     """Excel's client sends 16+ digit text as a bare number: the year may be anything."""
-    from xlsx_tools import synth
-    from xlsx_tools.template import build_workbook
-    from xlsx_tools.validate import validate_file
+    from xlsx_tools.build.template import build_workbook
+    from xlsx_tools.check.validate import validate_file
+    from xlsx_tools.testing import synth
 
     report = synth.report(3, "示例县统计局")
     report.meta["year"] = 10**20
@@ -401,7 +401,7 @@ def test_a_huge_year_is_a_finding_not_a_crash(tmp_path):
     result = validate_file(path)
     assert "META-YEAR" in [f.rule for f in result.findings if f.is_error]
     # the same year arriving as an exact int (the xlwings path) is judged, not a crash
-    from xlsx_tools.validate import check_report
+    from xlsx_tools.check.validate import check_report
 
     findings = check_report(report)
     assert [f.rule for f in findings if f.is_error] == ["META-YEAR"]

@@ -23,9 +23,9 @@ from remote_actions import remote_bas_actions
 
 from xlsx_tools import __version__
 from xlsx_tools.excel import validate_payload
-from xlsx_tools.layout import LAYOUT
-from xlsx_tools.payload import book_payload
-from xlsx_tools.server import create_app
+from xlsx_tools.form.layout import LAYOUT
+from xlsx_tools.server.app import create_app
+from xlsx_tools.testing.payload import book_payload
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.xlsx"))
@@ -333,7 +333,7 @@ def test_internal_error_is_a_sentence_and_logged(caplog):
     traceback only in the server log, found by that reference."""
     import logging
 
-    with ThreadServer(validate=broken, workers=1) as srv, caplog.at_level(logging.ERROR, logger="xlsx_tools.server"):
+    with ThreadServer(validate=broken, workers=1) as srv, caplog.at_level(logging.ERROR, logger="xlsx_tools.server.app"):
         r = post(f"{srv.url}/validate", book_payload(UNBALANCED))
     assert_refused(r, 500, "内部错误", "本次未校验")
     assert "ZeroDivision" not in r.text and "division" not in r.text

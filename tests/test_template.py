@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
-from xlsx_tools.form import AMOUNT, CELLS, FORM_ID, INPUT_IDS, META_FIELDS, TOTAL_IDS
-from xlsx_tools.formulas import ALLOWED_FUNCTIONS
-from xlsx_tools.layout import CHECK_SHEET, COVER, FORM_NAME, LAYOUT, RESULT_SHEET, SHEET_ORDER, STATUS_NAME, anchor_name
-from xlsx_tools.livechecks import LIVE_ROWS
-from xlsx_tools.template import build_workbook
+from xlsx_tools.build.formulas import ALLOWED_FUNCTIONS
+from xlsx_tools.build.livechecks import LIVE_ROWS
+from xlsx_tools.build.template import build_workbook
+from xlsx_tools.form.gk2021 import AMOUNT, CELLS, FORM_ID, INPUT_IDS, META_FIELDS, TOTAL_IDS
+from xlsx_tools.form.layout import CHECK_SHEET, COVER, FORM_NAME, LAYOUT, RESULT_SHEET, SHEET_ORDER, STATUS_NAME, anchor_name
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "workbook_template.xlsx"

@@ -14,13 +14,13 @@ import pytest
 import python_calamine
 from openpyxl.worksheet.formula import ArrayFormula
 
-from xlsx_tools import synth
-from xlsx_tools.form import CELLS
-from xlsx_tools.layout import CHECK_FIRST_ROW, CHECK_SHEET, LAYOUT
-from xlsx_tools.livechecks import COL, LIVE_ROWS, status_text
+from xlsx_tools.build.livechecks import COL, LIVE_ROWS, status_text
+from xlsx_tools.build.template import build_workbook
+from xlsx_tools.check.validate import validate_file
+from xlsx_tools.form.gk2021 import CELLS
+from xlsx_tools.form.layout import CHECK_FIRST_ROW, CHECK_SHEET, LAYOUT
 from xlsx_tools.report import Report
-from xlsx_tools.template import build_workbook
-from xlsx_tools.validate import validate_file
+from xlsx_tools.testing import synth
 
 LIVE_RULES = {r.rule for r in LIVE_ROWS}
 CODE_BY_CELLS = {(r.rule, tuple(r.cells)): r.code for r in LIVE_ROWS if r.kind == "linear"}
@@ -185,7 +185,7 @@ def _formula_cells(path: Path) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("name", ["balanced", "T3-RESULTS", "TYPE", "META", "template"])
 def test_cached_values_equal_what_libreoffice_computes(name, recalculated):
     """A values-only reader (python-calamine, pandas) sees the same numbers Excel would."""
-    from xlsx_tools.layout import parse_a1
+    from xlsx_tools.form.layout import parse_a1
 
     original, lo = recalculated[name]
     ours = python_calamine.CalamineWorkbook.from_path(str(original))
@@ -205,7 +205,7 @@ def test_uscc_formula_agrees_with_python_on_many_codes(tmp_path, libreoffice):
     """The GB 32100-2015 check-character formula of the live check, on valid and broken codes."""
     import random
 
-    from xlsx_tools.rules import uscc_problem
+    from xlsx_tools.check.rules import uscc_problem
 
     rng = random.Random(3)
     codes = [synth.uscc(rng) for _ in range(12)]
@@ -275,8 +275,8 @@ def _pixels_of_colour(pdf: Path, page: int, rgb: tuple[int, int, int], tmp: Path
 def test_failed_identity_cells_light_up_when_printed(tmp_path, libreoffice):
     """Conditional formats evaluated by a real engine: the 表三 page of a workbook with a
     T3-BALANCE error has error-red cells, the balanced one has none."""
-    from xlsx_tools.layout import SHEET_ORDER, T3_SHEET
-    from xlsx_tools.template import ERROR_FILL
+    from xlsx_tools.build.template import ERROR_FILL
+    from xlsx_tools.form.layout import SHEET_ORDER, T3_SHEET
 
     red = tuple(int(ERROR_FILL[i : i + 2], 16) for i in (1, 3, 5))
     balanced, unbalanced = cases()["balanced"][0], cases()["T3-BALANCE"][0]

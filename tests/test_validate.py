@@ -9,11 +9,11 @@ import json
 import pytest
 from conftest import EDU, EXAMPLES
 
-from xlsx_tools import synth
+from xlsx_tools.check.validate import Result, check_report, match_previous, validate_file, validate_files
 from xlsx_tools.findings import flatten
-from xlsx_tools.reader import read_report
+from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import load_json
-from xlsx_tools.validate import Result, check_report, match_previous, validate_file, validate_files
+from xlsx_tools.testing import synth
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -100,7 +100,7 @@ def test_match_previous_by_code_then_by_name():
 
 
 def test_validate_files_with_last_year(tmp_path):
-    from xlsx_tools.template import build_workbook
+    from xlsx_tools.build.template import build_workbook
 
     last = synth.report(9, "示例县教育局", year=2024)
     last.cells["t3.carried_forward.natural"] = 999

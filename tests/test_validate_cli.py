@@ -81,9 +81,9 @@ def test_colour_on_a_terminal_only():
 
 
 def test_previous_year(tmp_path):
-    from xlsx_tools import synth
-    from xlsx_tools.reader import read_report
-    from xlsx_tools.template import build_workbook
+    from xlsx_tools.build.template import build_workbook
+    from xlsx_tools.read.reader import read_report
+    from xlsx_tools.testing import synth
 
     last = synth.report(9, "示例县教育局", year=2024)
     last.cells["t3.carried_forward.natural"] = 999
@@ -127,7 +127,7 @@ def test_whole_process_is_fast_and_light():
 
 
 def test_previous_year_as_json(tmp_path):
-    from xlsx_tools import synth
+    from xlsx_tools.testing import synth
 
     last = synth.report(9, "示例县教育局", year=2024)
     last.cells["t3.carried_forward.natural"] = 999

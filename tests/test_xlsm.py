@@ -16,10 +16,10 @@ import olefile
 import openpyxl
 import pytest
 
-from xlsx_tools import xlsm
+from xlsx_tools.build import xlsm
+from xlsx_tools.check.validate import validate_file
 from xlsx_tools.cli import main
-from xlsx_tools.layout import COVER, LAYOUT, SHEET_ORDER, TABLE_SHEETS
-from xlsx_tools.validate import validate_file
+from xlsx_tools.form.layout import COVER, LAYOUT, SHEET_ORDER, TABLE_SHEETS
 
 with warnings.catch_warnings():  # oletools still uses pyparsing's old names
     warnings.simplefilter("ignore", DeprecationWarning)

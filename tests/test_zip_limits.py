@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from xlsx_tools.findings import ReadError
-from xlsx_tools.reader import read_report
-from xlsx_tools.zip_package import MAX_PART_BYTES
+from xlsx_tools.read.package import MAX_PART_BYTES
+from xlsx_tools.read.reader import read_report
 
 ROOT = Path(__file__).resolve().parent.parent
 EDU = ROOT / "examples" / "03-教育局.xlsx"

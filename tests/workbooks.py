@@ -23,10 +23,10 @@ from xml.sax.saxutils import escape
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from xlsx_tools import synth
-from xlsx_tools.form import FEE, T2_GRIDS, T3, T4, Node
+from xlsx_tools.build.template import build_workbook
+from xlsx_tools.form.gk2021 import FEE, T2_GRIDS, T3, T4, Node
 from xlsx_tools.report import Report
-from xlsx_tools.template import build_workbook
+from xlsx_tools.testing import synth
 
 HERE = Path(__file__).resolve().parent
 UNO_PYTHON = os.environ.get("XLSX_TOOLS_UNO_PYTHON", "/usr/bin/python3")

@@ -10,20 +10,20 @@ from __future__ import annotations
 from importlib import import_module
 
 _EXPORTS = {
-    "CELLS": "form",
-    "FORM_ID": "form",
-    "INPUT_IDS": "form",
-    "TOTAL_IDS": "form",
+    "CELLS": "form.gk2021",
+    "FORM_ID": "form.gk2021",
+    "INPUT_IDS": "form.gk2021",
+    "TOTAL_IDS": "form.gk2021",
     "Finding": "findings",
     "ReadError": "findings",
     "Report": "report",
     "ReportError": "report",
     "load_json": "report",
     "report_from_json": "report",
-    "read_report": "reader",
-    "build_workbook": "template",
-    "check_report": "validate",
-    "validate_file": "validate",
+    "read_report": "read.reader",
+    "build_workbook": "build.template",
+    "check_report": "check.validate",
+    "validate_file": "check.validate",
 }
 
 __all__ = sorted(_EXPORTS)

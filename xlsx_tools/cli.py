@@ -23,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_template(args) -> int:
-    from .template import build_workbook
+    from .build.template import build_workbook
 
     out = write_atomic(args.output, lambda tmp: build_workbook(tmp), args.force)
     print(f"已生成空白模板：{out}")
@@ -31,8 +31,8 @@ def cmd_template(args) -> int:
 
 
 def cmd_fill(args) -> int:
+    from .build.template import build_workbook
     from .report import load_json
-    from .template import build_workbook
 
     report = load_json(args.data)
     out = write_atomic(args.output, lambda tmp: build_workbook(tmp, report), args.force)
@@ -41,7 +41,7 @@ def cmd_fill(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .reader import read_report
+    from .read.reader import read_report
 
     report = read_report(args.file)
     text = report.dumps()
@@ -56,7 +56,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_build_xlsm(args) -> int:
-    from .xlsm import build_xlsm
+    from .build.xlsm import build_xlsm
 
     out = write_atomic(args.output, lambda tmp: build_xlsm(tmp, args.interpreter, args.server_url, args.auth), args.force)
     print(f"已生成含「校验」按钮的模板：{out}")
@@ -64,10 +64,10 @@ def cmd_build_xlsm(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .present import render_json, render_text, wants_colour
-    from .reader import read_report
+    from .check.present import render_json, render_text, wants_colour
+    from .check.validate import validate_files
+    from .read.reader import read_report
     from .report import load_json
-    from .validate import validate_files
 
     previous = []
     for path in args.previous or []:  # an unreadable last-year file is a usage error (exit 2)
@@ -88,7 +88,7 @@ def cmd_validate(args) -> int:
 def cmd_serve(args) -> int:
     import os
 
-    from .server import AUTH_ENV, DEFAULT_WORKERS, ServeError, serve
+    from .server.app import AUTH_ENV, DEFAULT_WORKERS, ServeError, serve
 
     try:
         serve(
@@ -108,13 +108,13 @@ def cmd_merge(args) -> int:
     from pathlib import Path
 
     from .console import ProgressBar
-    from .form import FIRST_YEAR
-    from .longtable import check_export
-    from .merge import Options, merge, write_outputs
-    from .mergebook import detail_note
-    from .mergetext import report_lines, table_lines
+    from .form.gk2021 import FIRST_YEAR
+    from .merge.book import detail_note
+    from .merge.core import Options, merge, write_outputs
+    from .merge.longtable import check_export
+    from .merge.roster import load_roster
+    from .merge.text import report_lines, table_lines
     from .output import check_target
-    from .roster import load_roster
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
@@ -271,10 +271,10 @@ def main(argv: list[str] | None = None) -> int:
 def _usage_errors() -> tuple[type[Exception], ...]:
     """The commands' own Chinese errors; imported only when one is raised, so that
     `validate` does not pay for the merge and .xlsm modules at start-up."""
-    from .inputs import InputError
-    from .longtable import ExportError
-    from .roster import RosterError
-    from .xlsm import BuildError
+    from .build.xlsm import BuildError
+    from .merge.inputs import InputError
+    from .merge.longtable import ExportError
+    from .merge.roster import RosterError
 
     return (InputError, RosterError, ExportError, BuildError)
 

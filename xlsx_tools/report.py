@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Finding, Number
-from .form import CELLS, CHOICE, DATE, FORM_ID, INPUT_IDS, INTEGER, META, META_FIELDS, SECTION, SECTIONS, TEXT
+from .form.gk2021 import CELLS, CHOICE, DATE, FORM_ID, INPUT_IDS, INTEGER, META, META_FIELDS, SECTION, SECTIONS, TEXT
 
 
 @dataclass

@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..check.validate import check_report
 from ..findings import Counted, Finding, ReadError
-from ..layout import LAYOUT, RESULT_HEADERS, RESULT_SHEET, Pos
-from ..reader import read_source
-from ..validate import check_report
+from ..form.layout import LAYOUT, RESULT_HEADERS, RESULT_SHEET, Pos
+from ..read.reader import read_source
 from .results import ALERT_TITLE, RESULT_FIRST_ROW, alert_mode, alert_text, fill_plan, result_rows, run_status
 from .source import BookSource
 

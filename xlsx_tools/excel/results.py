@@ -6,12 +6,12 @@ writes them into the workbook) and the worksheet functions (which return the row
 
 from __future__ import annotations
 
+from ..build.formulas import a1_range, rectangles
+from ..build.livechecks import status_text
+from ..build.template import ERROR_FILL, INPUT_FILL, WARNING_FILL
 from ..findings import ERROR, SEVERITY_ZH, WARNING, Finding, count
-from ..form import CELLS, INPUT_IDS, META, SECTION
-from ..formulas import a1_range, rectangles
-from ..layout import COVER, LAYOUT, RESULT_HEADERS, RESULT_SHEET, Pos, parse_a1
-from ..livechecks import status_text
-from ..template import ERROR_FILL, INPUT_FILL, WARNING_FILL
+from ..form.gk2021 import CELLS, INPUT_IDS, META, SECTION
+from ..form.layout import COVER, LAYOUT, RESULT_HEADERS, RESULT_SHEET, Pos, parse_a1
 
 ALERT_TITLE = "政府信息公开工作年度报告 · 校验"
 ALERT_SHOWN = 5  # findings named in the alert

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..layout import Pos
+from ..form.layout import Pos
+from ..read.workbook import parse_ref
 from ..values import EXCEL_ERRORS, CellError
-from ..workbook_file import parse_ref
 
 
 @lru_cache(maxsize=4096)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import xlwings as xw
 
+from ..build.livechecks import FAIL, PASS
+from ..check.rules import RULES
 from ..findings import Finding
-from ..layout import RESULT_HEADERS, Pos
-from ..livechecks import FAIL, PASS
-from ..rules import RULES
+from ..form.layout import RESULT_HEADERS, Pos
 from .book import check_book
 from .results import result_rows
 

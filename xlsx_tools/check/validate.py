@@ -1,0 +1,116 @@
+"""Judge a Report: every rule of FORMAT-2021, in one call.
+
+The same function serves `xlsx-tools validate`, the 校验 button (xlwings), the
+server and the merge tool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..findings import ERROR, Counted, Finding, ReadError
+from ..read.workbook import readable as shown_path
+from ..report import Report
+from .rules import deadline_finding, linear_findings, meta_findings, narrative_findings, type_findings
+
+
+def check_report(report: Report, previous: Report | None = None, today: dt.date | None = None) -> list[Finding]:
+    """All findings for `report`: what the reader noticed first, then the rules.
+
+    `previous` is last year's report, for the cross-year rules XY-CARRY and XY-INFORCE.
+    A rule the reader already reported for a cell (META-USCC for a code saved as a
+    number) is not reported twice."""
+    where = report.where
+    values = report.cells
+    findings = list(report.findings)
+    recomputed = [c for f in findings if f.rule == "TOTAL-RECOMPUTED" for c in f.cells]
+    findings += type_findings(values, where, recomputed)
+    findings += linear_findings(values, previous.cells if previous else None, where)
+    seen = {(f.rule, c) for f in findings for c in f.cells}
+    findings += [f for f in meta_findings(report.meta, where, today) if (f.rule, f.cells[0]) not in seen]
+    if report.text:
+        findings += narrative_findings(report.text, values, where)
+    late = deadline_finding(report.meta, where)
+    if late:
+        findings.append(late)
+    return findings
+
+
+@dataclass
+class Result(Counted):
+    """The validation of one file, as FORMAT-2021's JSON describes it.
+
+    `file` is the path as a person can read it (a file name that is not valid UTF-8 is
+    decoded as GB 18030 or with '�'); `path` is the path as given."""
+
+    file: str
+    report: Report | None
+    findings: list[Finding] = field(default_factory=list)
+    readable: bool = True
+    path: str | bytes | Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.readable and self.errors == 0
+
+    @property
+    def agency(self) -> str:
+        return (self.report.meta.get("agency") or "") if self.report else ""
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "agency": self.agency,
+            "ok": self.ok,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+def validate_file(path: str | bytes | Path, previous: Report | None = None, today: dt.date | None = None) -> Result:
+    """Read and judge one workbook file; an unreadable file is a Result with one error."""
+    from ..read.reader import read_report
+
+    shown = shown_path(path)
+    try:
+        report = read_report(path)
+    except ReadError as exc:
+        return Result(shown, None, [exc.finding], readable=False, path=path)
+    return Result(shown, report, check_report(report, previous, today), path=path)
+
+
+def match_previous(report: Report, previous: list[Report]) -> Report | None:
+    """Last year's report of the same agency: by 统一社会信用代码, else by name; with a
+    single previous report given, that one."""
+    if len(previous) == 1:
+        return previous[0]
+    for key in ("uscc", "agency"):
+        mine = report.meta.get(key)
+        if mine:
+            hits = [p for p in previous if p.meta.get(key) == mine]
+            if len(hits) == 1:
+                return hits[0]
+    return None
+
+
+def validate_files(paths: list, previous: list[Report] | None = None, today: dt.date | None = None) -> list[Result]:
+    """Validate many files; each is matched to its own last-year report (match_previous)."""
+    from ..read.reader import read_report
+
+    results = []
+    for path in paths:
+        shown = shown_path(path)
+        try:
+            report = read_report(path)
+        except ReadError as exc:
+            results.append(Result(shown, None, [exc.finding], readable=False, path=path))
+            continue
+        last = match_previous(report, previous) if previous else None
+        results.append(Result(shown, report, check_report(report, last, today), path=path))
+    return results
+
+
+__all__ = ["check_report", "validate_file", "validate_files", "match_previous", "Result", "ERROR"]

@@ -1,0 +1,234 @@
+"""Merge many agencies' submissions into one summary report (`xlsx-tools merge`).
+
+Every workbook is read and judged by the validator's own code (in parallel worker
+processes); `policy.py` decides which submissions count (the error policy, the
+reporting year, duplicates, the roster); the counted ones are summed exactly into a
+summary Report of the same form, so that a summary can be merged again. Writing it
+(the template builder plus the sheets of `mergebook.py`) is `mergewrite.write_outputs`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ..check import validate  # noqa: F401  (the reader, imported before workers are forked)
+from ..check.rules import compute_totals
+from ..form.gk2021 import CELLS, INPUT_IDS, SUMMARY_KIND
+from ..read import workbook  # noqa: F401
+from ..report import Report
+from ..values import clean_number
+from .inputs import Skipped, collect, shown_path
+from .policy import decide, off_roster
+from .roster import Member, Roster
+from .submission import (
+    DUPLICATE,
+    FAILED,
+    UNREADABLE,
+    WRONG_YEAR,
+    Submission,
+    read_submission,
+)
+from .write import WriteError, write_outputs
+
+EXACT = Decimal("0.000001")  # amounts are summed as decimals rounded to 6 places
+POOL_MIN_FILES = 12  # below this, reading in-process beats starting workers
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Options:
+    name: str | None = None  # the summary's 单位名称 (--name)
+    year: int | None = None  # the reporting year (--year); else the majority's
+    roster: Roster | None = None
+    include_invalid: bool = False
+    jobs: int | None = None
+
+
+@dataclass
+class Merged:
+    """Everything a merge found and decided; what the outputs and the terminal show."""
+
+    options: Options
+    inputs: list[str]
+    submissions: list[Submission]
+    skipped: list[Skipped]
+    started: dt.datetime
+    year: int | None = None
+    year_note: str = ""
+    missing: list[tuple[Member, str]] = field(default_factory=list)  # roster members without a report
+    summary: Report | None = None
+    unusable: int = 0  # cells without a usable value in counted reports (--include-invalid), summed as 0
+    export: str | None = None  # where the long table is exported (--export), once writing
+
+    @property
+    def included(self) -> list[Submission]:
+        return [s for s in self.submissions if s.included]
+
+    @property
+    def covers(self) -> int:
+        return sum(s.covers for s in self.submissions if s.included)
+
+    @property
+    def with_errors(self) -> list[Submission]:
+        """Submissions with errors of their own (unreadable, failed rules, wrong year)."""
+        return [s for s in self.submissions if s.errors and s.status != DUPLICATE]
+
+    def count(self, status: str) -> int:
+        return sum(1 for s in self.submissions if s.status == status)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The figures of the closing table and of 汇总说明."""
+        return {
+            "文件": len(self.submissions),
+            "计入汇总": len(self.included),
+            "有错误": self.count(FAILED),
+            "无法读取": self.count(UNREADABLE),
+            "年度不符": self.count(WRONG_YEAR),
+            "重复": self.count(DUPLICATE),
+            "有警告": sum(1 for s in self.included if s.warnings and not s.errors),
+            "不在名单": sum(1 for s in self.submissions if off_roster(s)),
+            "未报送": len(self.missing),
+            "跳过": len(self.skipped),
+        }
+
+    @property
+    def exit_code(self) -> int:
+        """0 every workbook counted; 1 something left out or missing; 2 nothing usable."""
+        if not self.included:
+            return 2
+        if len(self.included) < len(self.submissions) or self.missing:
+            return 1
+        return 0
+
+
+# ---- reading ---------------------------------------------------------------------------
+
+
+def default_jobs() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _read_indexed(item: tuple[int, tuple[str, str]]) -> tuple[int, Submission]:
+    i, job = item
+    return i, read_submission(job)
+
+
+def read_all(files: list[tuple[Path, str]], jobs: int | None = None, progress: Progress | None = None) -> list[Submission]:
+    """Read and judge every file, in `jobs` worker processes; results in input order."""
+    work = [(str(path), shown) for path, shown in files]
+    n = len(work)
+    jobs = jobs or default_jobs()
+    out: list[Submission | None] = [None] * n
+    if jobs <= 1 or n < POOL_MIN_FILES:
+        for i, job in enumerate(work):
+            out[i] = read_submission(job)
+            if progress:
+                progress(i + 1, n)
+        return out  # type: ignore[return-value]
+    # fork is cheap and safe here (no threads); elsewhere the platform's default (spawn)
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    chunk = max(1, min(16, n // (jobs * 8)))
+    with ctx.Pool(min(jobs, n), initializer=_ignore_sigint) as pool:
+        for done, (i, sub) in enumerate(pool.imap_unordered(_read_indexed, enumerate(work), chunk), start=1):
+            out[i] = sub
+            if progress:
+                progress(done, n)
+    return out  # type: ignore[return-value]
+
+
+# ---- summing ---------------------------------------------------------------------------
+
+
+def sum_values(subs: list[Submission]) -> tuple[dict[str, int | float], int]:
+    """The sum of every input cell over `subs`, exactly: counts as integers, amounts
+    as decimals rounded to 6 places (so that the order of summing never matters).
+    Returns the sums and how many cells had no usable value (summed as 0)."""
+    sums: dict[str, int | float] = {}
+    unusable = 0
+    for i, cid in enumerate(INPUT_IDS):
+        column = [s.values[i] for s in subs]  # type: ignore[index]
+        unusable += column.count(None)
+        ints = [v for v in column if v.__class__ is int]
+        total: int | Decimal = sum(ints)
+        if len(ints) + column.count(None) < len(column):
+            total = Decimal(total) + sum(
+                (Decimal(repr(v)).quantize(EXACT) for v in column if v is not None and v.__class__ is not int), Decimal(0)
+            )
+            total = clean_number(float(total))
+        sums[cid] = total
+    return sums, unusable
+
+
+def summary_report(merged: Merged, today: dt.date | None = None) -> Report:
+    """The summary as a report of the same form: the sums, totals computed, and metadata
+    saying what it summarises."""
+    included = merged.included
+    sums, merged.unusable = sum_values(included)
+    cells = compute_totals(sums)
+    name = merged.options.name or _common_parent(included) or "汇总"
+    today = today or dt.date.today()
+    meta = {
+        "agency": name,
+        "year": merged.year,
+        "kind": SUMMARY_KIND,
+        "covers": merged.covers,
+        "filled_on": today,
+    }
+    overview = (
+        f"本报告为{name}{merged.year}年度政府信息公开工作年度报告的汇总数据，由 {merged.covers} 个单位的报告汇总而成"
+        f"（xlsx-tools 于 {today.isoformat()} 汇总）。全年共收到政府信息公开申请{cells['t3.new.total']}件，"
+        f"结转下年度继续办理{cells['t3.carried_forward.total']}件。"
+    )
+    return Report(meta=meta, cells={cid: cells[cid] for cid in CELLS}, text={"overview": overview}, source="汇总")
+
+
+def _common_parent(subs: list[Submission]) -> str:
+    parents = {s.parent for s in subs}
+    return parents.pop() if len(parents) == 1 else ""
+
+
+# ---- the whole merge -------------------------------------------------------------------
+
+
+def merge(
+    paths: list[str | Path],
+    options: Options,
+    exclude: set[Path] | None = None,
+    progress: Progress | None = None,
+    found: Callable[[int, int], None] | None = None,
+) -> Merged:
+    """Find, read, judge and decide; build the summary Report (nothing is written).
+
+    `found(workbooks, skipped)` is called once the inputs are known, `progress(done, total)`
+    as files are read."""
+    started = dt.datetime.now().replace(microsecond=0)
+    inputs = collect(list(paths), exclude)
+    if found:
+        found(len(inputs.files), len(inputs.skipped))
+    subs = read_all(inputs.files, options.jobs, progress)
+    merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started)
+    merged.year, merged.year_note, merged.missing = decide(subs, options.year, options.roster, options.include_invalid)
+    if merged.included:
+        merged.summary = summary_report(merged)
+    return merged
+
+
+__all__ = ["Merged", "Options", "WriteError", "merge", "read_all", "sum_values", "summary_report", "write_outputs"]

@@ -1,0 +1,130 @@
+"""One input file of a merge, as the register lists it: read and judged with the same
+code as `xlsx-tools validate`, then kept compact (values in form order, findings as
+plain tuples) so that ten thousand of them fit in memory and pass between processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..check.rules import RULES, normalise_text
+from ..findings import ERROR, Finding, Number
+from ..form.gk2021 import INPUT_IDS
+from ..read.workbook import readable as readable_name
+
+# Register statuses (报送登记「状态」), most decisive first.
+PASSED, WARNED, FAILED, UNREADABLE, DUPLICATE, WRONG_YEAR, OFF_ROSTER = (
+    "通过",
+    "有警告",
+    "有错误",
+    "无法读取",
+    "重复",
+    "年度不符",
+    "不在名单",
+)
+
+
+@dataclass(slots=True)
+class Issue:
+    """A finding, flattened for the register and the 问题清单."""
+
+    rule: str
+    severity: str
+    message: str
+    where: str = ""
+
+    @classmethod
+    def of(cls, f: Finding) -> Issue:
+        return cls(f.rule, f.severity, f.message, "、".join(f.where))
+
+    @classmethod
+    def new(cls, rule: str, message: str) -> Issue:
+        return cls(rule, RULES[rule].severity, message)
+
+
+@dataclass(slots=True)
+class Submission:
+    path: str
+    shown: str  # the file as the register and the terminal name it
+    size: int = 0
+    mtime: float = 0.0
+    sha256: str = ""
+    readable: bool = False
+    agency: str = ""
+    uscc: str = ""
+    year: int | None = None
+    kind: str = ""
+    covers: int = 1  # agencies this report stands for (a summary: its 汇总单位数)
+    parent: str = ""
+    filled_on: dt.date | None = None
+    values: tuple[Number | None, ...] | None = None  # the input cells, in INPUT_IDS order (totals are derived)
+    issues: list[Issue] = field(default_factory=list)
+    # decided by the merge
+    status: str = ""
+    included: bool = False
+    note: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.issues) - self.errors
+
+    @property
+    def is_summary(self) -> bool:
+        return self.kind == "汇总报告"
+
+    @property
+    def label(self) -> str:
+        """How the terminal names it: 文件（单位）."""
+        return f"{self.shown}（{self.agency}）" if self.agency else self.shown
+
+    def add(self, rule: str, message: str) -> None:
+        self.issues.append(Issue.new(rule, message))
+
+
+def read_submission(job: tuple[str, str]) -> Submission:
+    """Read and judge one workbook (runs in a worker process). Never raises for a bad
+    file: an unreadable one is a Submission with readable=False and its reason."""
+    from ..check.validate import validate_file
+
+    path, shown = job
+    sub = Submission(path, shown)
+    try:
+        st = os.stat(path)
+        sub.size, sub.mtime = st.st_size, st.st_mtime
+        with open(path, "rb") as fh:
+            sub.sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        pass  # the reader says why, below
+    result = validate_file(Path(path))
+    raw_name = Path(path).name
+    sub.issues = [Issue.of(f) for f in result.findings]
+    if readable_name(raw_name) != raw_name:  # the reader's messages name the file as the OS gave it
+        for issue in sub.issues:
+            text = issue.message.replace(raw_name, readable_name(raw_name))
+            issue.message = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    report = result.report
+    if report is None:
+        return sub
+    sub.readable = True
+    meta = report.meta
+    sub.agency = normalise_text(meta.get("agency"))
+    sub.uscc = normalise_text(meta.get("uscc")).upper()
+    year = meta.get("year")
+    sub.year = year if isinstance(year, int) and not isinstance(year, bool) else None
+    sub.kind = normalise_text(meta.get("kind"))
+    covers = meta.get("covers")
+    if sub.is_summary and isinstance(covers, int) and not isinstance(covers, bool) and covers >= 1:
+        sub.covers = covers
+    sub.parent = normalise_text(meta.get("parent"))
+    filled = meta.get("filled_on")
+    sub.filled_on = filled if isinstance(filled, dt.date) else None
+    sub.values = tuple(report.cells.get(cid) for cid in INPUT_IDS)
+    return sub

@@ -1,0 +1,90 @@
+"""What the terminal says about a merge: every file left out, loudly and by name;
+warnings, missing agencies and skipped files briefly; then one table of counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..console import table
+from .submission import DUPLICATE, FAILED, OFF_ROSTER, Submission
+
+SHOWN = 10  # files listed in full per section; the workbook has the rest
+ERRORS_SHOWN = 3  # error messages listed per file
+
+
+def _more(n: int, what: str = "个文件") -> str:
+    return f"    ……另有 {n} {what}，详见汇总工作簿的「报送登记」「问题清单」"
+
+
+def _errors(s: Submission) -> list[str]:
+    found = [i.message for i in s.issues if i.severity == "error"]
+    lines = [f"      {m}" for m in found[:ERRORS_SHOWN]]
+    if len(found) > ERRORS_SHOWN:
+        lines.append(f"      ……共 {len(found)} 个错误")
+    return lines
+
+
+def _section(title: str, subs: list[Submission], render, note: str = "") -> list[str]:
+    """A heading with the count, the first SHOWN files (each rendered to lines), and a
+    pointer to the workbook for the rest; nothing when `subs` is empty."""
+    if not subs:
+        return []
+    lines = [f"{title}（{note}{len(subs)} 个文件）："]
+    for s in subs[:SHOWN]:
+        lines += render(s)
+    if len(subs) > SHOWN:
+        lines.append(_more(len(subs) - SHOWN))
+    return lines
+
+
+def _left_out(s: Submission) -> list[str]:
+    if s.status == FAILED:
+        return [f"  × {s.label}：有 {s.errors} 个错误", *_errors(s)]
+    return [f"  × {s.label}：{s.status}，{s.note}"]
+
+
+def _warned(s: Submission) -> list[str]:
+    first = next(i.message for i in s.issues if i.severity == "warning")
+    extra = f"（共 {s.warnings} 条提示）" if s.warnings > 1 else ""
+    return [f"  ! {s.label}：{first}{extra}"]
+
+
+def report_lines(merged) -> list[str]:
+    subs = merged.submissions
+    lines = _section("未计入汇总", [s for s in subs if not s.included and s.status != DUPLICATE], _left_out)
+    lines += _section(
+        "有错误但已计入汇总",
+        [s for s in subs if s.included and s.errors],
+        lambda s: [f"  ! {s.label}：有 {s.errors} 个错误", *_errors(s)],
+        note="--include-invalid，",
+    )
+    lines += _section("重复报送，未计入", [s for s in subs if s.status == DUPLICATE], lambda s: [f"  - {s.label}：{s.note}"])
+    lines += _section("不在应报送单位名单中，已计入", [s for s in subs if s.status == OFF_ROSTER], lambda s: [f"  ! {s.label}"])
+    warned = [s for s in subs if s.included and s.warnings and not s.errors and s.status != OFF_ROSTER]
+    lines += _section("有警告，已计入", warned, _warned)
+    if merged.missing:
+        names = [m.name + (f"（{note}）" if note else "") for m, note in merged.missing]
+        shown = "、".join(names[:20]) + (f" 等 {len(names)} 个" if len(names) > 20 else "")
+        lines.append(f"未报送（{len(names)} 个单位）：{shown}")
+    if merged.skipped:
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for k in merged.skipped:
+            by_reason[k.reason].append(k.shown)
+        lines.append(f"已跳过（{len(merged.skipped)} 个文件）：")
+        for reason, files in by_reason.items():
+            shown = "、".join(files[:3]) + (f" 等 {len(files)} 个" if len(files) > 3 else "")
+            lines.append(f"  - {reason}：{shown}")
+    if merged.unusable:
+        lines.append(
+            f"注意：计入汇总的报告中有 {merged.unusable} 个单元格没有可用的数值（如只在正文中写明的信息处理费），已按 0 计，"
+            "见「汇总说明」和「问题清单」。"
+        )
+    return lines
+
+
+def table_lines(merged) -> list[str]:
+    c = merged.counts
+    keys = ["文件", "计入汇总", "有错误", "有警告", "重复", "未报送"]
+    keys += [k for k in ("无法读取", "年度不符", "不在名单", "跳过") if c[k]]
+    missing = c["未报送"] if merged.options.roster is not None else "-"
+    return table(keys, [[missing if k == "未报送" else c[k] for k in keys]])

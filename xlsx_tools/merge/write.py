@@ -1,0 +1,114 @@
+"""Writing a merge's outputs so that nothing half-written is ever left: each output
+goes to a temporary file next to it and is renamed into place at the end; Ctrl-C,
+a full disk or any error removes every temporary file and leaves existing files as
+they were."""
+
+from __future__ import annotations
+
+import errno
+import gc
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xlsxwriter.exceptions import FileCreateError
+
+from ..output import OutputError, atomic_path
+
+if TYPE_CHECKING:
+    from .core import Merged
+
+
+@contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """A Ctrl-C that arrives inside the block takes effect when the block ends, so that
+    no temporary file exists without being registered for removal (and none is left
+    half-removed). Without POSIX signal masks (Windows) the block is unprotected."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def write_outputs(merged: Merged, output: str | Path, export: str | Path | None = None, force: bool = False) -> None:
+    """Write the summary workbook (and the long table), each atomically: on any error
+    or Ctrl-C nothing is left behind and existing files are untouched."""
+    from ..build.template import build_workbook
+    from . import book as mergebook
+    from . import longtable
+
+    if merged.summary is None:
+        raise ValueError("nothing to write")
+    stack = ExitStack()
+    try:
+        with sigint_deferred():
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="xlsx-tools-merge-")))
+            tmp_out = stack.enter_context(atomic_path(output, force))
+            tmp_export = stack.enter_context(atomic_path(export, force)) if export else None
+        if export:
+            merged.export = str(export)
+            longtable.export(tmp_export, merged.included, longtable.format_of(export))
+        build_workbook(tmp_out, merged.summary, extra=mergebook.sheets(merged, work))
+    except BaseException as exc:
+        with sigint_deferred():
+            try:
+                stack.__exit__(*sys.exc_info())  # removes the temporary files (and re-raises)
+            except BaseException:  # noqa: BLE001, S110  (the original exception follows)
+                pass
+        if isinstance(exc, (OSError, FileCreateError)):
+            reason = _write_failure(exc)
+            _release_quietly(exc)
+            raise WriteError(f"无法写入 {output}：{reason}；没有留下任何文件") from None
+        raise
+    with sigint_deferred():
+        stack.close()  # each output renamed into place; the work folder removed
+
+
+class WriteError(OutputError):
+    """The outputs could not be written (Chinese message); nothing was left behind."""
+
+
+WRITE_ERRORS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "磁盘为只读",
+    errno.EFBIG: "文件超过系统允许的大小",
+}
+
+
+def _write_failure(exc: BaseException) -> str:
+    os_error = exc if isinstance(exc, OSError) else next((e for e in _chain(exc) if isinstance(e, OSError)), None)
+    if os_error is None:
+        return str(exc)
+    return WRITE_ERRORS.get(os_error.errno, os_error.strerror or str(os_error))
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _release_quietly(exc: BaseException) -> None:
+    """Free what a failed write still holds (XlsxWriter's half-written zip file), without
+    the 'Exception ignored' trace its finaliser prints when the disk is full."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        for e in _chain(exc):
+            e.__traceback__ = None
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook

@@ -1,0 +1,163 @@
+"""The whole report by its labels: every grid (label_locator.py), the cover fields,
+the narrative sections, the form version — for a workbook without the template's
+defined names. Raises ReadError for a workbook that holds no statutory table (FOREIGN)
+or the tables of another form (FORM-VERSION).
+
+Cover fields follow the label–value convention (the value is the cell right of the
+label, or of its merged range); a section's text is the cell under its heading, or the
+heading cell itself when the text follows the heading in one cell; agency and year may
+come from a title such as 某某局2021年政府信息公开工作年度报告.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..findings import ERROR, Finding, ReadError
+from ..form.gk2021 import FORM_ID, FORM_TITLE, META_FIELDS, OTHER_FORMS, SECTIONS, TABLE_NAMES, TABLE_TITLES
+from ..form.layout import LAYOUT, Pos
+from ..values import label_key, normalise_text
+from .labels import GridFound, LabelLocator
+from .location import LABELS, SHAPES, Location, accepted
+
+_SECTION_KEYS = frozenset(label_key(s.label) for s in SECTIONS)
+
+
+def other_forms(finder: LabelLocator) -> None:
+    """Raise FORM-VERSION if the workbook carries labels of another national form."""
+    for form in OTHER_FORMS:
+        for marker in form.markers:
+            hits = finder.index.get(label_key(marker))
+            if hits:
+                si, r, c = hits[0]
+                raise ReadError(
+                    Finding(
+                        "FORM-VERSION",
+                        ERROR,
+                        f"{finder.src.name}：{finder.where(si, r, c)} 为「{marker}」，这是{form.name}的表格，"
+                        f"与现行格式（国办公开办函〔2021〕30号，{FORM_ID}）不同，请按现行格式重新填写",
+                        where=[finder.where(si, r, c)],
+                    )
+                )
+
+
+def value_right_of(finder: LabelLocator, keys: frozenset[str]) -> tuple[Pos, object] | None:
+    """The cell right of a label, or of its merged range (the label–value convention)."""
+    for si, r, c in finder.find(keys):
+        k = finder.right_of(si, r, c)
+        v = finder.get(si, r, k)
+        return Pos(finder.sheets[si], r, k), (None if v == "" else v)
+    return None
+
+
+def form_version(finder: LabelLocator) -> tuple[str, str] | None:
+    label = next(lb for lb in LAYOUT.labels_near("form"))
+    hit = value_right_of(finder, accepted(label.text))
+    if hit is None or hit[1] is None:
+        return None
+    return normalise_text(hit[1]), hit[0].where
+
+
+def locate_other(finder: LabelLocator) -> Location:
+    loc = Location(how=LABELS)
+    for spec in META_FIELDS:
+        hit = value_right_of(finder, accepted(spec.label))
+        if hit is not None:
+            loc.pos[f"meta.{spec.key}"] = hit[0]
+    for section in SECTIONS:
+        p = _section(finder, section.label)
+        if p is not None:
+            loc.pos[f"text.{section.key}"] = p
+    return loc
+
+
+_TITLE = re.compile(r"^(?P<agency>.*?)\s*(?:(?P<year>\d{4})\s*年度?)?\s*" + re.escape(FORM_TITLE))
+
+
+def title(finder: LabelLocator) -> tuple[str, int | None, str] | None:
+    """(agency, year, address) from a title such as 某某局2021年政府信息公开工作年度报告."""
+    for si in range(len(finder.sheets)):
+        for r, row in enumerate(finder.rows(si)[:12]):
+            for c, v in enumerate(row):
+                if type(v) is str and FORM_TITLE in (compact := "".join(v.split())):
+                    m = _TITLE.match(normalise_text(compact))
+                    if m:
+                        return m.group("agency").strip(), int(m.group("year")) if m.group("year") else None, finder.where(si, r, c)
+    return None
+
+
+def _section(finder: LabelLocator, label: str) -> Pos | None:
+    keys = accepted(label)
+    for si, r, c in finder.find(keys):
+        for rr, cc in ((r + 1, c), (r + 2, c), (r, c + 1)):
+            v = finder.get(si, rr, cc)
+            if type(v) is str and v.strip() and label_key(v) not in _SECTION_KEYS:
+                return Pos(finder.sheets[si], rr, cc)
+        return None
+    key = label_key(label)
+    for si in range(len(finder.sheets)):
+        for r, row in enumerate(finder.rows(si)):
+            for c, v in enumerate(row):
+                if type(v) is str and len(v) > len(label) + 4 and label_key(v[: len(label) + 8]).startswith(key):
+                    return Pos(finder.sheets[si], r, c)
+    return None
+
+
+def locate_all(src) -> Location:
+    """Every grid, the cover fields and the narrative, by labels; raises ReadError when
+    the workbook holds none of the statutory tables or another form's tables."""
+    finder = LabelLocator(src)
+    other_forms(finder)
+    version = form_version(finder)
+    if version is not None and version[0] != FORM_ID:
+        raise ReadError(
+            Finding(
+                "FORM-VERSION",
+                ERROR,
+                f"{src.name}：表式版本为「{version[0]}」（{version[1]}），本工具支持 {FORM_ID}",
+                where=[version[1]],
+            )
+        )
+    loc = Location(how=LABELS)
+    results = [finder.locate(shape) for shape in SHAPES]
+    if not any(r.found_any or r.seen for r in results if r.shape.grid.table in ("t2", "t3", "t4")):
+        sheets = "、".join(finder.sheets[:8]) or "无"
+        raise ReadError(
+            Finding(
+                "FOREIGN",
+                ERROR,
+                f"{src.name}：没有找到年度报告的表格（如「{SHAPES[4].rows[0][-1].label}」「{SHAPES[5].grid.cols[0].label}」等行列标签），"
+                f"不是 {FORM_ID} 表式的年度报告工作簿（工作表为：{sheets}）",
+            )
+        )
+    by_table: dict[str, list[GridFound]] = {}
+    for r in results:
+        by_table.setdefault(r.shape.grid.table, []).append(r)
+    for table, found in by_table.items():
+        if not any(r.found_any for r in found) and not any(f for r in found for f in r.location.findings):
+            ids = [cid for r in found for cid in r.shape.all_ids]
+            loc.unread.update(ids)
+            if table == "fee":
+                loc.add(
+                    "FEE-NOT-FOUND",
+                    f"没有找到信息处理费的数字（「{found[0].shape.rows[0][-1].label}」等），有关收费的检查未进行",
+                    ids,
+                )
+            else:
+                loc.add("LAYOUT", f"没有找到{TABLE_NAMES[table]}（{TABLE_TITLES[table]}）的行列标签，该表的数未读取", ids)
+            continue
+        for r in found:
+            if not r.found_any and not r.location.findings:
+                first = r.shape.rows[0][-1].label
+                r.location.add("LAYOUT", f"没有找到{r.shape.name}（如「{first}」一行），该部分的数未读取", r.shape.all_ids)
+            loc.merge(r.location)
+    other = locate_other(finder)
+    loc.merge(other)
+    if "meta.agency" not in loc.pos or "meta.year" not in loc.pos:
+        found_title = title(finder)
+        if found_title is not None:
+            loc.title = found_title
+    return loc
+
+
+__all__ = ["locate_all", "locate_other", "other_forms", "form_version", "title"]

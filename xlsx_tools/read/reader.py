@@ -1,0 +1,356 @@
+"""Read a submission into a Report: locate every cell, normalise its value.
+
+The one place where a workbook's content is judged readable. `read_source` works on
+any `Source` (a workbook file via `workbook_file.py`, an open xlwings Book via
+`excel/`); `read_report` is the file entry point.
+
+Locating (see `location.py`): a workbook made from the template is read through its
+defined names (`anchor_locator.py`), with every label around every cell checked; any
+other workbook — or a template grid whose names no longer fit — through the
+statutory labels (`label_locator.py` for the grids, `label_report.py` for the rest). A cell that cannot be placed with certainty is
+not read (its value is None) and a finding says which label is wrong and where.
+
+Values (see the policy table in `values.py`): each unusual content has its own
+finding; findings about many cells of one table are gathered into one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from ..check.rules import DEFINING, RULES, formula_value
+from ..findings import ERROR, Finding, ReadError, fmt
+from ..form.gk2021 import CELLS, CHOICE, DATE, FORM_ID, INTEGER, META_FIELDS, SECTIONS
+from ..form.layout import FORM_NAME, Pos
+from ..report import Report
+from ..values import BLANK, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int
+from ..values import ERROR as CELL_ERROR
+from . import anchors as anchor_locator
+from .location import ANCHORS, LABELS, Location, where_of
+
+LIST_LIMIT = 8  # addresses quoted in one message
+
+
+class Source(Protocol):
+    """A workbook's values, however they are obtained.
+
+    Optional: `rows(sheet) -> list[list]` (the sheet's values from A1, row-major) lets
+    the reader find tables by their labels when the defined names are missing or stale;
+    `merged(sheet)` gives merged ranges ((r1, c1), (r2, c2)); `hidden_sheets()` the
+    sheets a person does not see. The dict `names()` returns must not be changed (the
+    reader remembers its work per names object)."""
+
+    name: str  # file name as shown in messages
+
+    def names(self) -> dict[str, Pos]:
+        """Workbook-scoped defined names that refer to a single cell."""
+
+    def value(self, pos: Pos) -> object:
+        """Raw value at pos: None/'' blank, number, str, bool, date, or values.CellError."""
+
+    def sheet_names(self) -> list[str]: ...
+
+
+# ---- locating -------------------------------------------------------------------------------
+def locate(src: Source) -> Location:
+    """Where every key of the form sits in `src`; raises ReadError for a workbook that
+    is not a report of this form at all."""
+    names = src.names()
+    if FORM_NAME not in names:
+        if not hasattr(src, "rows"):
+            raise ReadError(Finding("FOREIGN", ERROR, f"{src.name}：不是 {FORM_ID} 表式的年度报告工作簿（未找到表式标记）"))
+        from .by_labels import locate_all
+
+        return locate_all(src)
+    version = anchor_locator.form_version(src, names)
+    where = names[FORM_NAME].where
+    if version and version != FORM_ID:
+        raise ReadError(
+            Finding("FORM-VERSION", ERROR, f"{src.name}：表式版本为「{version}」（{where}），本工具支持 {FORM_ID}", where=[where])
+        )
+    plan = anchor_locator.plan_for(names)
+    cells = anchor_locator.Cells(src)
+    loc = Location(how=ANCHORS)
+    if not version:  # the version cell was cleared: every label is still checked
+        loc.add("LABEL", f"{where} 的表式版本为空（应为 {FORM_ID}），按 {FORM_ID} 表式读取", [], [where])
+    finder = None
+    clean = True
+    for grid in plan.grids:
+        got, problem = anchor_locator.locate_grid(cells, grid)
+        if got.findings or got.unread:
+            clean = False
+        if problem is not None and hasattr(src, "rows"):
+            finder = finder or _finder(src)
+            alt = finder.locate(grid.shape)
+            if alt.complete:
+                alt.location.add(
+                    "ANCHOR-STALE",
+                    f"{grid.shape.name}的单元格定位名称与表格内容不一致（{problem}），可能用其他软件插入或删除了行列；已按行列标签读取",
+                    [],
+                    [],
+                )
+                got = alt.location
+            elif len(alt.location.pos) > len(got.pos):
+                got = alt.location
+        loc.merge(got)
+    other = anchor_locator.locate_other(cells, plan)
+    if other.unread and hasattr(src, "rows"):
+        from .by_labels import locate_other
+
+        finder = finder or _finder(src)
+        by_labels = locate_other(finder)
+        moved = [k for k in other.unread if k in by_labels.pos]
+        if moved:
+            other.findings = [f for f in other.findings if not set(f.cells) & set(moved)]
+            for key in moved:
+                other.pos[key] = by_labels.pos[key]
+                other.unread.discard(key)
+            other.add("ANCHOR-STALE", "封面或正文的定位名称与内容不一致，可能用其他软件插入或删除了行列；已按标签读取", sorted(moved), [])
+    if loc.findings or other.findings or any(k in plan.where for k in other.unread):
+        clean = False
+    loc.merge(other)
+    if clean:
+        loc.where = plan.where
+    return loc
+
+
+def _finder(src):
+    from .labels import LabelLocator
+
+    return LabelLocator(src)
+
+
+# ---- reading values -------------------------------------------------------------------------
+class _Gathered:
+    """Findings about many cells of one table, gathered into one finding per table."""
+
+    def __init__(self):
+        self.items: dict[tuple[str, str], list[tuple[str, Pos, str, object]]] = {}
+
+    def add(self, rule: str, cid: str, pos: Pos, shown: str, value: object) -> None:
+        self.items.setdefault((rule, CELLS[cid].table), []).append((cid, pos, shown, value))
+
+
+def _addresses(positions: list[Pos]) -> str:
+    sheets = {p.sheet for p in positions}
+    shown = [p.a1 if len(sheets) == 1 else p.where for p in positions[:LIST_LIMIT]]
+    return "、".join(shown) + (f" 等 {len(positions)} 个" if len(positions) > LIST_LIMIT else "")
+
+
+def _read_cells(src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
+    values = report.cells
+    gathered = _Gathered()
+    blank_totals: list[str] = []
+    pos_of = loc.pos
+    rows_of = getattr(src, "rows", None)
+    sheets: dict[str, list] = {}
+    for cid, cell in CELLS.items():
+        pos = pos_of.get(cid)
+        if pos is None:
+            values[cid] = None
+            continue
+        if rows_of is not None:  # straight from the rows; blanks asked of src.value (error cells)
+            rows = sheets.get(pos.sheet)
+            if rows is None:
+                rows = sheets[pos.sheet] = rows_of(pos.sheet)
+            try:
+                raw = rows[pos.row][pos.col]
+            except IndexError:
+                raw = None
+            if raw is None or raw == "":
+                raw = src.value(pos)
+        else:
+            raw = src.value(pos)
+        t = type(raw)
+        if t is float and raw.is_integer() and -HUGE < raw < HUGE:  # the common cases first
+            values[cid] = int(raw)
+            continue
+        if t is int and -HUGE < raw < HUGE:
+            values[cid] = raw
+            continue
+        case, value, shown = classify(raw)
+        if case is BLANK:
+            if cell.total:
+                blank_totals.append(cid)
+                continue
+            gathered.add("BLANK", cid, pos, "", None)
+            value = 0
+        elif case is TEXT_NUMBER:
+            gathered.add("NUMBER-AS-TEXT", cid, pos, shown, value)
+        elif case is NIL:
+            gathered.add("NIL-MARK", cid, pos, shown, 0)
+        elif case is CELL_ERROR:
+            findings.append(_cell_finding("CELL-ERROR", cid, pos, f"单元格为错误值 {shown}，该数无法使用（请检查公式或重新填写）"))
+        elif case is NOT_NUMBER:
+            findings.append(_cell_finding("NOT-NUMBER", cid, pos, f"「{shown}」不是数字，该数无法使用（只能填写数字）"))
+        elif case is TOO_LARGE:
+            findings.append(_cell_finding("TOO-LARGE", cid, pos, f"{shown} 数值过大（超过 1 万亿），疑似误填，该数无法使用"))
+        values[cid] = value
+    for (rule, _table), items in gathered.items.items():
+        findings.append(_gathered_finding(rule, items))
+    if blank_totals:
+        _recompute(blank_totals, loc, values, findings)
+
+
+def _cell_finding(rule: str, cid: str, pos: Pos, what: str, value=None) -> Finding:
+    return Finding(rule, RULES[rule].severity, f"{CELLS[cid].display}（{pos.where}）：{what}", [cid], [pos.where], None, value)
+
+
+def _gathered_finding(rule: str, items: list[tuple[str, Pos, str, object]]) -> Finding:
+    cids = [i[0] for i in items]
+    positions = [i[1] for i in items]
+    severity = RULES[rule].severity
+    if len(items) == 1:
+        cid, pos, shown, value = items[0]
+        what = {
+            "BLANK": "未填写，已按 0 计",
+            "NUMBER-AS-TEXT": f"数字「{shown}」以文本形式保存，按 {fmt(value)} 计",
+            "NIL-MARK": f"填写的是「{shown.strip()}」，按 0 计",
+        }[rule]
+        return Finding(rule, severity, f"{CELLS[cid].display}（{pos.where}）：{what}", cids, [pos.where], None, value)
+    table = CELLS[cids[0]].table_name
+    first = items[0]
+    what = {
+        "BLANK": f"有 {len(items)} 个填报单元格未填写，已按 0 计",
+        "NUMBER-AS-TEXT": f"有 {len(items)} 个数字以文本形式保存（如 {first[1].where}「{first[2]}」），已按数字计",
+        "NIL-MARK": f"有 {len(items)} 个单元格填写的是「{first[2].strip()}」等符号而不是数字，已按 0 计",
+    }[rule]
+    return Finding(rule, severity, f"{table} {what}：{_addresses(positions)}", cids, [p.where for p in positions], None, len(items))
+
+
+def _recompute(blank_totals: list[str], loc: Location, values: dict, findings: list[Finding]) -> None:
+    """Totals with no value at all: computed from their parts, in dependency order."""
+    blank = set(blank_totals)
+    done: list[tuple[str, object]] = []
+    for total_id in DEFINING:
+        if total_id in blank:
+            values[total_id] = formula_value(total_id, values)
+            done.append((total_id, values[total_id]))
+    by_table: dict[str, list[tuple[str, object]]] = {}
+    for cid, value in done:
+        by_table.setdefault(CELLS[cid].table, []).append((cid, value))
+    rule = "TOTAL-RECOMPUTED"
+    for items in by_table.values():
+        items.sort(key=lambda item: (loc.pos[item[0]].row, loc.pos[item[0]].col))  # reading order
+        positions = [loc.pos[cid] for cid, _ in items]
+        cids = [cid for cid, _ in items]
+        if len(items) == 1:
+            cid, value = items[0]
+            result = f"已按各项之和计为 {fmt(value)}" if value is not None else "其组成项有无法使用的数，无法计算"
+            message = f"{CELLS[cid].display}（{positions[0].where}）没有数值（文件可能由不计算公式的软件保存），{result}"
+            findings.append(Finding(rule, RULES[rule].severity, message, cids, [positions[0].where], None, value))
+        else:
+            message = (
+                f"{CELLS[cids[0]].table_name} 有 {len(items)} 个总计单元格没有数值（文件可能由不计算公式的软件保存），"
+                f"已按各项之和计算：{_addresses(positions)}"
+            )
+            findings.append(Finding(rule, RULES[rule].severity, message, cids, [p.where for p in positions], None, len(items)))
+
+
+def _plain_reader(src: Source):
+    """`value(pos)` for text and cover cells: from the rows where the source has them."""
+    rows_of = getattr(src, "rows", None)
+    if rows_of is None:
+        return src.value
+
+    def raw(pos: Pos) -> object:
+        rows = rows_of(pos.sheet)
+        try:
+            return rows[pos.row][pos.col]
+        except IndexError:
+            return None
+
+    return raw
+
+
+def _read_meta(src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
+    raw_at = _plain_reader(src)
+    for spec in META_FIELDS:
+        key = f"meta.{spec.key}"
+        pos = loc.pos.get(key)
+        if pos is None:
+            continue
+        raw = raw_at(pos)
+        if raw is None or raw == "":
+            continue
+        if spec.type == INTEGER:
+            value = parse_int(raw)
+            if value is None:
+                findings.append(
+                    Finding(
+                        "NOT-NUMBER", ERROR, f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是整数", [key], [pos.where]
+                    )
+                )
+                continue
+        elif spec.type == DATE:
+            value = parse_date(raw)
+            if value is None:
+                findings.append(
+                    Finding(
+                        "META-DATE",
+                        RULES["META-DATE"].severity,
+                        f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是日期，请按 2026-01-10 的格式填写",
+                        [key],
+                        [pos.where],
+                    )
+                )
+                continue
+        elif spec.type == CHOICE:
+            value = normalise_text(raw)
+        elif isinstance(raw, int) and not isinstance(raw, bool):
+            # exact: file readers give floats; ints come from xlwings' VBA client, which
+            # sends text of 16+ digits (an all-digit 统一社会信用代码) as a bare JSON number
+            value = str(raw)
+        elif isinstance(raw, float):
+            if spec.key == "uscc":
+                findings.append(
+                    Finding(
+                        "META-USCC",
+                        ERROR,
+                        f"封面「{spec.label}」（{pos.where}）以数字形式保存（{fmt(raw)}），Excel 只保留 15 位有效数字，代码可能已经改变；"
+                        "请将单元格设为文本后重新输入",
+                        [key],
+                        [pos.where],
+                    )
+                )
+                report.meta[spec.key] = fmt(float(raw))
+                continue
+            value = fmt(float(raw))
+        else:
+            value = normalise_text(raw)
+        report.meta[spec.key] = value
+    if loc.title is not None:
+        agency, year, _where = loc.title
+        if agency and "agency" not in report.meta:
+            report.meta["agency"] = agency
+        if year and "year" not in report.meta:
+            report.meta["year"] = year
+
+
+def read_source(src: Source) -> Report:
+    """Read a Report from any Source; raises ReadError where nothing can be read."""
+    loc = locate(src)
+    report = Report(source=src.name)
+    findings = list(loc.findings)
+    report.where = dict(loc.where) if loc.where is not None else {k: where_of(p) for k, p in loc.pos.items()}
+    _read_cells(src, loc, report, findings)
+    _read_meta(src, loc, report, findings)
+    raw_at = _plain_reader(src)
+    for section in SECTIONS:
+        pos = loc.pos.get(f"text.{section.key}")
+        raw = raw_at(pos) if pos is not None else None
+        if isinstance(raw, str) and raw.strip():
+            report.text[section.key] = raw
+    report.findings = findings
+    return report
+
+
+def read_report(path: str | bytes | Path) -> Report:
+    """Read a workbook file into a Report (values only, fast); raises ReadError."""
+    from .workbook import open_workbook
+
+    return read_source(open_workbook(path))
+
+
+__all__ = ["Source", "read_source", "read_report", "locate", "LABELS", "ANCHORS"]
