@@ -39,8 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from xlsx_tools.build.template import build_workbook
-from xlsx_tools.form.gk2021 import CELLS, INPUT_IDS
-from xlsx_tools.form.layout import LAYOUT
+from xlsx_tools.form import current
+
+GK = current()
+CELLS, INPUT_IDS, LAYOUT = GK.cells, GK.input_ids, GK.layout
 from xlsx_tools.merge.book import DETAIL_MAX_ROWS
 from xlsx_tools.testing import synth
 
@@ -196,7 +198,7 @@ def read_pandas(paths: list[Path]) -> tuple[float, float]:
 def phases(folder: Path, out: Path, jobs: int) -> tuple[float, float, float]:
     """Seconds for reading and judging every file (workers), deciding and summing,
     and writing the summary workbook: the same library calls as the command."""
-    from xlsx_tools.merge.core import Merged, Options, read_all, summary_report, write_outputs
+    from xlsx_tools.merge import Merged, Options, read_all, summary_report, write_outputs
     from xlsx_tools.merge.inputs import collect
     from xlsx_tools.merge.policy import decide
 

@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from xlsx_tools.check.validate import validate_file  # noqa: E402
-from xlsx_tools.form.gk2021 import CELLS, META_FIELDS, SECTIONS  # noqa: E402
-from xlsx_tools.form.layout import LAYOUT  # noqa: E402
+from xlsx_tools.form import current  # noqa: E402
+
+GK = current()
+CELLS, META_FIELDS, SECTIONS, LAYOUT = GK.cells, GK.meta_fields, GK.sections, GK.layout
 
 NEEDED_SHEETS = sorted(
     {LAYOUT.pos[k].sheet for k in (*CELLS, *(f"meta.{m.key}" for m in META_FIELDS), *(f"text.{s.key}" for s in SECTIONS))},

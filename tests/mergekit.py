@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import python_calamine
+from gk import compute_totals
 
 from xlsx_tools.build.template import build_workbook
-from xlsx_tools.check.rules import compute_totals
 from xlsx_tools.cli import main
 from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import Report

@@ -10,16 +10,26 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from gk import (
+    CELLS,
+    COVER,
+    INPUT_KEYS,
+    LAYOUT,
+    RESULT_FIRST_ROW,
+    RESULT_HEADERS,
+    RESULT_SHEET,
+    SHEET_ORDER,
+    T3_SHEET,
+    Pos,
+    compute_totals,
+    parse_a1,
+)
 from remote_actions import apply_actions, fill_of, remote_bas_actions
 
 from xlsx_tools.build.livechecks import status_text
-from xlsx_tools.build.template import ERROR_FILL, INPUT_FILL, WARNING_FILL
-from xlsx_tools.check.rules import compute_totals
+from xlsx_tools.build.styles import ERROR_FILL, INPUT_FILL, WARNING_FILL
 from xlsx_tools.check.validate import validate_file
 from xlsx_tools.excel import check_book, open_payload, validate_book, validate_caller, validate_payload
-from xlsx_tools.excel.results import INPUT_KEYS, RESULT_FIRST_ROW
-from xlsx_tools.form.gk2021 import CELLS
-from xlsx_tools.form.layout import COVER, LAYOUT, RESULT_HEADERS, RESULT_SHEET, SHEET_ORDER, T3_SHEET, Pos, parse_a1
 from xlsx_tools.testing.payload import book_payload
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")

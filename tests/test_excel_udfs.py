@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from gk import COVER, LAYOUT, RESULT_HEADERS, T4_SHEET
 
 from xlsx_tools.build.livechecks import FAIL, PASS
 from xlsx_tools.excel import open_payload
-from xlsx_tools.form.layout import COVER, LAYOUT, RESULT_HEADERS, T4_SHEET
 from xlsx_tools.testing.payload import book_payload
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")

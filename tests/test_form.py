@@ -3,8 +3,7 @@
 import re
 from pathlib import Path
 
-from xlsx_tools.form.gk2021 import CELLS, INPUT_IDS, META_FIELDS, SECTIONS, T3, TOTAL_IDS
-from xlsx_tools.form.layout import LAYOUT, anchor_name
+from gk import CELLS, INPUT_IDS, LAYOUT, META_FIELDS, SECTIONS, T3, TOTAL_IDS, anchor_name
 
 FORMAT = Path(__file__).resolve().parent.parent / "docs" / "FORMAT-2021.md"  # copy of the shared spec
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from gk import INPUT_IDS
 
-from xlsx_tools.form.gk2021 import INPUT_IDS
 from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import ReportError, report_from_json
 
@@ -50,8 +50,7 @@ def test_fill_computes_missing_totals_and_caches_them(tmp_path):
     assert cli("fill", str(src), "-o", str(tmp_path / "o.xlsx")).returncode == 0
     # a values-only reader sees the totals
     import python_calamine
-
-    from xlsx_tools.form.layout import LAYOUT
+    from gk import LAYOUT
 
     pos = LAYOUT.pos["t3.total.total"]
     rows = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "o.xlsx")).get_sheet_by_name(pos.sheet).to_python()

@@ -7,10 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from gk import CELLS, INPUT_IDS
 from mergekit import EXAMPLES, agency_report, register, run, summary_cells, unbalance, write
 
 from xlsx_tools.check.validate import validate_file
-from xlsx_tools.form.gk2021 import CELLS, INPUT_IDS
 from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import load_json
 

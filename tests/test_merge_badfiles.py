@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
+from gk import CELLS
 from mergekit import agency_report, encrypt, foreign_workbook, lock_file, register, run, sheet, snapshot, summary_cells, unbalance, write
 
 from xlsx_tools.check.validate import validate_file
-from xlsx_tools.form.gk2021 import CELLS
 
 
 @pytest.fixture(scope="module")

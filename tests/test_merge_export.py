@@ -6,9 +6,9 @@ import csv
 from pathlib import Path
 
 import pytest
+from gk import INPUT_IDS
 from mergekit import agency_report, run, sheet, write
 
-from xlsx_tools.form.gk2021 import INPUT_IDS
 from xlsx_tools.merge.longtable import COLUMNS, neutralise
 
 
@@ -125,7 +125,7 @@ def test_the_largest_long_table_in_a_workbook_can_still_be_merged_again(tmp_path
     import random
 
     from xlsx_tools.merge.book import DETAIL_MAX_ROWS
-    from xlsx_tools.merge.core import Merged, Options, summary_report, write_outputs
+    from xlsx_tools.merge import Merged, Options, summary_report, write_outputs
     from xlsx_tools.merge.submission import Submission
     from xlsx_tools.read.reader import read_report
 

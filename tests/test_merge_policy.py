@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xlsx_tools.form.gk2021 import INPUT_IDS
+from gk import INPUT_IDS
+
 from xlsx_tools.merge.policy import decide, target_year
 from xlsx_tools.merge.submission import Issue, Submission
 

@@ -8,10 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from gk import CELLS, INPUT_IDS, LAYOUT
 from mergekit import EXAMPLES, run
 
-from xlsx_tools.form.gk2021 import CELLS, INPUT_IDS
-from xlsx_tools.form.layout import LAYOUT
 from xlsx_tools.read.reader import read_report
 
 RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -9,9 +9,8 @@ import os
 from pathlib import Path
 
 import openpyxl
+from gk import COVER, INPUT_IDS, LAYOUT, SHEET_ORDER, T3_SHEET, anchor_name
 
-from xlsx_tools.form.gk2021 import INPUT_IDS
-from xlsx_tools.form.layout import COVER, LAYOUT, SHEET_ORDER, T3_SHEET, anchor_name
 from xlsx_tools.read.reader import read_report
 from xlsx_tools.testing.payload import book_payload
 

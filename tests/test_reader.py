@@ -8,11 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import EDU, EXAMPLES
+from gk import CELLS, INPUT_IDS
 from workbooks import patch_member, patch_xlsx
 
 from xlsx_tools.check.validate import check_report
 from xlsx_tools.findings import ReadError, flatten
-from xlsx_tools.form.gk2021 import CELLS, INPUT_IDS
 from xlsx_tools.read.reader import locate, read_report, read_source
 from xlsx_tools.read.workbook import open_workbook
 from xlsx_tools.report import load_json
@@ -32,7 +32,7 @@ def test_examples_read_exactly_as_their_json(xlsx):
     assert report.meta == expected.meta
     assert report.text == expected.text
     assert report.findings == []
-    assert locate(open_workbook(xlsx)).how == "anchors"
+    assert locate(open_workbook(xlsx))[0].how == "anchors"
     assert report.where["t3.new.natural"] == "表三!D5"
     assert report.where["meta.agency"] == "封面!B4"
 
@@ -41,7 +41,7 @@ def test_examples_read_exactly_as_their_json(xlsx):
 def test_libreoffice_copies_read_like_the_original_through_their_labels(lo_files, kind):
     path = lo_files[kind]
     report = read_report(path)
-    assert locate(open_workbook(path)).how == "labels"
+    assert locate(open_workbook(path))[0].how == "labels"
     assert report.cells == ORIGINAL.cells
     assert report.meta == ORIGINAL.meta
     assert report.text == ORIGINAL.text
@@ -183,7 +183,7 @@ def test_workbook_without_names_is_read_by_labels(tmp_path):
         lambda x: x[: x.index(b"<definedNames>")] + x[x.index(b"</definedNames>") + 15 :],
     )
     report = read_report(path)
-    assert locate(open_workbook(path)).how == "labels"
+    assert locate(open_workbook(path))[0].how == "labels"
     assert (report.cells, report.meta, report.text, report.findings) == (ORIGINAL.cells, ORIGINAL.meta, ORIGINAL.text, [])
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from conftest import EDU
+from gk import CELLS, T2_GRIDS
 from workbooks import a1, find_cell, lo_edit, write_statutory
 
 from xlsx_tools.check.validate import check_report, validate_file
 from xlsx_tools.findings import ReadError, flatten
-from xlsx_tools.form.gk2021 import CELLS, T2_GRIDS
 from xlsx_tools.read.reader import locate, read_report
 from xlsx_tools.read.workbook import open_workbook
 from xlsx_tools.report import Report, load_json
@@ -41,7 +41,7 @@ def test_tables_at_other_offsets_with_merged_headers_and_line_breaks(tmp_path):
         label=lambda s: s.replace("企业", "\n企业").replace("机构", "\n机构").replace("结果", "结果\n"),
     )
     report = read_report(path)
-    assert locate(open_workbook(path)).how == "labels"
+    assert locate(open_workbook(path))[0].how == "labels"
     assert table_cells(report) == expected_tables()
     assert report.meta == {"agency": "示例县教育局", "year": 2025}  # from the title
     assert flatten(report.findings, ["rule"]) == [["FEE-NOT-FOUND"]]
@@ -297,11 +297,12 @@ def test_foreign_workbook_as_xls_and_ods(tmp_path):
 
 def test_every_label_of_the_form_is_distinct_within_its_table():
     """The label locator relies on this: a row label names one row of its table."""
+    from xlsx_tools.form import current
     from xlsx_tools.read.labels import _row_keys
-    from xlsx_tools.read.location import SHAPES
+    from xlsx_tools.read.location import shapes
 
-    for shape in SHAPES:
-        keys = [k for path in shape.grid.row_paths for k in _row_keys(path)]
+    for shape in shapes(current()):
+        keys = [k for path in shape.grid.row_paths for k in _row_keys(shape.spec, path)]
         assert len(keys) == len(set(keys)), shape.name
     assert len(T2_GRIDS) == 4
 
@@ -331,7 +332,7 @@ def test_a_missing_block_of_table_two_is_named(tmp_path):
 
 
 def test_fee_figures_next_to_their_labels(tmp_path):
-    from xlsx_tools.form.gk2021 import FEE
+    from gk import FEE
 
     def fees(wb):
         ws = wb.active

@@ -11,13 +11,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import EDU, EXAMPLES
+from gk import CELLS, RULES, deadline_finding, meta_findings, narrative_findings
 from workbooks import patch_xlsx, write_statutory
 
-from xlsx_tools.check.narrative import narrative_findings
-from xlsx_tools.check.rules import RULES, USCC_CHARS, deadline_finding, meta_findings, uscc_problem
+from xlsx_tools.check.rules import USCC_CHARS, uscc_problem
 from xlsx_tools.check.validate import check_report
 from xlsx_tools.findings import ReadError
-from xlsx_tools.form.gk2021 import CELLS
 from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import Report, load_json
 from xlsx_tools.testing import synth

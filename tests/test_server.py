@@ -19,11 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from gk import LAYOUT
 from remote_actions import remote_bas_actions
 
 from xlsx_tools import __version__
 from xlsx_tools.excel import validate_payload
-from xlsx_tools.form.layout import LAYOUT
 from xlsx_tools.server.app import create_app
 from xlsx_tools.testing.payload import book_payload
 

@@ -9,13 +9,27 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from gk import (
+    AMOUNT,
+    CELLS,
+    CHECK_SHEET,
+    COVER,
+    FORM_ID,
+    FORM_NAME,
+    INPUT_IDS,
+    LAYOUT,
+    LIVE_ROWS,
+    META_FIELDS,
+    RESULT_SHEET,
+    SHEET_ORDER,
+    STATUS_NAME,
+    TOTAL_IDS,
+    anchor_name,
+)
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xlsx_tools.build.formulas import ALLOWED_FUNCTIONS
-from xlsx_tools.build.livechecks import LIVE_ROWS
 from xlsx_tools.build.template import build_workbook
-from xlsx_tools.form.gk2021 import AMOUNT, CELLS, FORM_ID, INPUT_IDS, META_FIELDS, TOTAL_IDS
-from xlsx_tools.form.layout import CHECK_SHEET, COVER, FORM_NAME, LAYOUT, RESULT_SHEET, SHEET_ORDER, STATUS_NAME, anchor_name
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "workbook_template.xlsx"

@@ -12,13 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine
+from gk import CELLS, CHECK_FIRST_ROW, CHECK_SHEET, COL, LAYOUT, LIVE_ROWS
 from openpyxl.worksheet.formula import ArrayFormula
 
-from xlsx_tools.build.livechecks import COL, LIVE_ROWS, status_text
+from xlsx_tools.build.livechecks import status_text
 from xlsx_tools.build.template import build_workbook
 from xlsx_tools.check.validate import validate_file
-from xlsx_tools.form.gk2021 import CELLS
-from xlsx_tools.form.layout import CHECK_FIRST_ROW, CHECK_SHEET, LAYOUT
 from xlsx_tools.report import Report
 from xlsx_tools.testing import synth
 
@@ -185,7 +184,7 @@ def _formula_cells(path: Path) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("name", ["balanced", "T3-RESULTS", "TYPE", "META", "template"])
 def test_cached_values_equal_what_libreoffice_computes(name, recalculated):
     """A values-only reader (python-calamine, pandas) sees the same numbers Excel would."""
-    from xlsx_tools.form.layout import parse_a1
+    from gk import parse_a1
 
     original, lo = recalculated[name]
     ours = python_calamine.CalamineWorkbook.from_path(str(original))
@@ -275,8 +274,9 @@ def _pixels_of_colour(pdf: Path, page: int, rgb: tuple[int, int, int], tmp: Path
 def test_failed_identity_cells_light_up_when_printed(tmp_path, libreoffice):
     """Conditional formats evaluated by a real engine: the 表三 page of a workbook with a
     T3-BALANCE error has error-red cells, the balanced one has none."""
-    from xlsx_tools.build.template import ERROR_FILL
-    from xlsx_tools.form.layout import SHEET_ORDER, T3_SHEET
+    from gk import SHEET_ORDER, T3_SHEET
+
+    from xlsx_tools.build.styles import ERROR_FILL
 
     red = tuple(int(ERROR_FILL[i : i + 2], 16) for i in (1, 3, 5))
     balanced, unbalanced = cases()["balanced"][0], cases()["T3-BALANCE"][0]

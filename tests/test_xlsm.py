@@ -15,11 +15,11 @@ from xml.etree import ElementTree
 import olefile
 import openpyxl
 import pytest
+from gk import COVER, GK, LAYOUT, SHEET_ORDER, TABLE_SHEETS
 
 from xlsx_tools.build import xlsm
 from xlsx_tools.check.validate import validate_file
 from xlsx_tools.cli import main
-from xlsx_tools.form.layout import COVER, LAYOUT, SHEET_ORDER, TABLE_SHEETS
 
 with warnings.catch_warnings():  # oletools still uses pyparsing's old names
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -163,7 +163,7 @@ def test_libreoffice_sees_a_button_on_the_cover_and_each_table_sheet(ods):
 
 
 def test_button_positions_come_from_the_layout():
-    cells = xlsm._button_cells()
+    cells = xlsm._button_cells(GK)
     run = LAYOUT.pos["run_status"]
     assert cells[COVER] == (run.row, run.col + 1)
     for sheet in TABLE_SHEETS.values():

@@ -21,10 +21,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import openpyxl
+from gk import FEE, T2_GRIDS, T3, T4, Node
 from openpyxl.utils import get_column_letter
 
 from xlsx_tools.build.template import build_workbook
-from xlsx_tools.form.gk2021 import FEE, T2_GRIDS, T3, T4, Node
 from xlsx_tools.report import Report
 from xlsx_tools.testing import synth
 

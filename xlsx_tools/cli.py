@@ -8,9 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .findings import ReadError
-from .output import OutputError, write_atomic
-from .report import ReportError
+from .findings import ToolError
+from .output import write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -23,7 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_template(args) -> int:
-    from .build.template import build_workbook
+    from .build import build_workbook
 
     out = write_atomic(args.output, lambda tmp: build_workbook(tmp), args.force)
     print(f"已生成空白模板：{out}")
@@ -31,7 +30,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_fill(args) -> int:
-    from .build.template import build_workbook
+    from .build import build_workbook
     from .report import load_json
 
     report = load_json(args.data)
@@ -41,7 +40,7 @@ def cmd_fill(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .read.reader import read_report
+    from .read import read_report
 
     report = read_report(args.file)
     text = report.dumps()
@@ -64,9 +63,9 @@ def cmd_build_xlsm(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from .check import validate_files
     from .check.present import render_json, render_text, wants_colour
-    from .check.validate import validate_files
-    from .read.reader import read_report
+    from .read import read_report
     from .report import load_json
 
     previous = []
@@ -88,51 +87,36 @@ def cmd_validate(args) -> int:
 def cmd_serve(args) -> int:
     import os
 
-    from .server.app import AUTH_ENV, DEFAULT_WORKERS, ServeError, serve
+    from .server.app import AUTH_ENV, DEFAULT_WORKERS, serve
 
-    try:
-        serve(
-            args.host,
-            args.port,
-            DEFAULT_WORKERS if args.workers is None else args.workers,
-            args.auth or os.environ.get(AUTH_ENV) or None,
-            int(args.max_mb * 1024 * 1024),
-        )
-    except ServeError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
+    serve(
+        args.host,
+        args.port,
+        DEFAULT_WORKERS if args.workers is None else args.workers,
+        args.auth or os.environ.get(AUTH_ENV) or None,
+        int(args.max_mb * 1024 * 1024),
+    )
     return EXIT_OK
 
 
 def cmd_merge(args) -> int:
-    from pathlib import Path
-
     from .console import ProgressBar
-    from .form.gk2021 import FIRST_YEAR
+    from .merge import Options, merge, write_outputs
     from .merge.book import detail_note
-    from .merge.core import Options, merge, write_outputs
-    from .merge.longtable import check_export
     from .merge.roster import load_roster
     from .merge.text import report_lines, table_lines
-    from .output import check_target
 
-    output = Path(args.output)
-    if output.suffix.lower() != ".xlsx":
-        raise OutputError(f"汇总文件 {output} 应以 .xlsx 结尾")
-    check_target(output, args.force)
-    exclude = {output.resolve()}
-    if args.export:
-        check_export(args.export)
-        check_target(args.export, args.force)
-        if Path(args.export).resolve() == output.resolve():
-            raise OutputError("--export 的文件不能与汇总文件相同")
-        exclude.add(Path(args.export).resolve())
-    if args.year is not None and not FIRST_YEAR <= args.year <= 2100:
-        raise OutputError(f"--year {args.year} 不是有效的报告年度（本表式自 {FIRST_YEAR} 年度起使用）")
-    if args.jobs is not None and args.jobs < 1:
-        raise OutputError("--jobs 应为不小于 1 的整数")
-    roster = load_roster(args.roster) if args.roster else None
-    options = Options(name=args.name, year=args.year, roster=roster, include_invalid=args.include_invalid, jobs=args.jobs)
+    options = Options(
+        name=args.name,
+        year=args.year,
+        include_invalid=args.include_invalid,
+        jobs=args.jobs,
+        output=args.output,
+        export=args.export,
+        force=args.force,
+    )
+    options.check()
+    roster = options.roster = load_roster(args.roster) if args.roster else None
 
     def found(workbooks: int, skipped: int) -> None:
         also = f"（另有 {skipped} 个其他文件跳过）" if skipped else ""
@@ -140,7 +124,7 @@ def cmd_merge(args) -> int:
 
     bar = ProgressBar("读取")
     try:
-        merged = merge(args.inputs, options, exclude=exclude, progress=bar, found=found)
+        merged = merge(args.inputs, options, progress=bar, found=found)
     finally:
         bar.close()
     for problem in roster.problems if roster else ():
@@ -158,10 +142,10 @@ def cmd_merge(args) -> int:
         print("\n".join(["", *table_lines(merged)]))
         print("没有可以计入汇总的报告，未生成汇总。")
         return EXIT_USAGE
-    write_outputs(merged, output, args.export, args.force)
+    write_outputs(merged, args.output, args.export, args.force)
     print("\n".join(["", *table_lines(merged)]))
     meta = merged.summary.meta
-    print(f"已生成汇总：{output}（{meta['agency']}，{merged.year} 年度，计入 {len(merged.included)} 份报告，汇总单位数 {merged.covers}）")
+    print(f"已生成汇总：{args.output}（{meta['agency']}，{merged.year} 年度，计入 {len(merged.included)} 份报告，汇总单位数 {merged.covers}）")
     if args.export:
         print(f"已导出明细：{args.export}")
     if detail_note(merged, args.export):
@@ -246,37 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ReadError as exc:
-        print(exc.finding.message, file=sys.stderr)
-        return EXIT_USAGE
-    except ReportError as exc:
-        print(f"{exc.source}：数据有误：", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    except OutputError as exc:
-        print(str(exc), file=sys.stderr)
+    except ToolError as exc:  # every Chinese error of the library: said as it is
+        print(exc.message, file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
     except Exception as exc:  # never a traceback for staff
-        if isinstance(exc, _usage_errors()):
-            print(str(exc), file=sys.stderr)
-        else:
-            print(f"内部错误：{type(exc).__name__}: {exc}（请将此信息反馈给维护人员）", file=sys.stderr)
+        print(f"内部错误：{type(exc).__name__}: {exc}（请将此信息反馈给维护人员）", file=sys.stderr)
         return EXIT_USAGE
-
-
-def _usage_errors() -> tuple[type[Exception], ...]:
-    """The commands' own Chinese errors; imported only when one is raised, so that
-    `validate` does not pay for the merge and .xlsm modules at start-up."""
-    from .build.xlsm import BuildError
-    from .merge.inputs import InputError
-    from .merge.longtable import ExportError
-    from .merge.roster import RosterError
-
-    return (InputError, RosterError, ExportError, BuildError)
 
 
 def run() -> None:

@@ -1,13 +1,98 @@
-"""The one shape every problem takes, from a bad file to a failed identity."""
+"""Errors as data: the rule catalogue, the one shape every problem takes, and the one
+exception staff ever see.
+
+- `Severity` (error / warning) and `Rule` (ID, severity, title, message template): the
+  catalogue `RULES` holds every rule that does not depend on a form; each form adds
+  its own identities when it is registered (`xlsx_tools.form.register`). Severity is
+  declared here, once: callers name the rule and `finding()` looks up the rest.
+- `Finding`: one problem, from a bad file to a failed identity.
+- `ToolError`: a Chinese message (and, where there is one, its finding) that the
+  command line, the server and the 校验 button catch once and show as it is.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-
-ERROR, WARNING = "error", "warning"
-SEVERITY_ZH = {ERROR: "错误", WARNING: "提示"}
+from enum import StrEnum
 
 Number = int | float
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def zh(self) -> str:
+        """How staff read it: 错误 / 提示."""
+        return _ZH[self]
+
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+_ZH = {ERROR: "错误", WARNING: "提示"}
+SEVERITY_ZH = dict(_ZH)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the catalogue. `template` renders a finding's message from the fields
+    the caller gives (`{detail}`: the message as the caller wrote it)."""
+
+    id: str
+    severity: Severity
+    title: str  # Chinese, shown to staff
+    template: str = "{detail}"
+
+
+EQUAL = "{scope}：{lhs} = {left}，{rhs} = {right}，相差 {diff}"
+AT_MOST = "{scope}：{lhs} = {left}，超过{rhs} = {right}"
+CELL = "{cell}（{at}）：{what}"
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule("TYPE", ERROR, "件数为非负整数，金额为非负数", "{cell}{at}：{value} {problem}"),
+        Rule("META-AGENCY", ERROR, "单位名称已填写"),
+        Rule("META-YEAR", ERROR, "报告年度合理"),
+        Rule("META-USCC", ERROR, "统一社会信用代码格式及校验位正确"),
+        Rule("META-NO-USCC", WARNING, "统一社会信用代码已填写"),
+        Rule("BLANK", WARNING, "填报项均已填写（空白按 0 计）"),
+        Rule("NARRATIVE", WARNING, "正文所述数字与表格一致"),
+        Rule("DEADLINE", WARNING, "按时发布"),
+        # Found while reading a file
+        Rule("UNREADABLE", ERROR, "文件可以作为工作簿读取", "{file}：{reason}"),
+        Rule("FOREIGN", ERROR, "是本表式的年度报告工作簿"),
+        Rule("FORM-VERSION", ERROR, "表式版本为本工具支持的版本"),
+        Rule("ANCHOR-MISSING", ERROR, "每个单元格的定位名称齐全"),
+        Rule("LAYOUT", ERROR, "表格的行列标签与法定格式一致"),
+        Rule("NUMBER-AS-TEXT", WARNING, "数字未以文本形式保存"),
+        Rule("NIL-MARK", WARNING, "没有用“—”“/”“无”代替 0"),
+        Rule("NOT-NUMBER", ERROR, "数字单元格填写的是数字", CELL),
+        Rule("CELL-ERROR", ERROR, "单元格没有错误值", CELL),
+        Rule("TOTAL-RECOMPUTED", WARNING, "总计单元格有数值"),
+        Rule("META-DATE", WARNING, "日期可以识别", CELL),
+        Rule("TOO-LARGE", ERROR, "数值在合理范围内（小于 1 万亿）", CELL),
+        Rule("ANCHOR-STALE", WARNING, "单元格定位名称与表格内容一致"),
+        Rule("LABEL", WARNING, "标题和分组标签与法定格式一致"),
+        Rule("ROW-ORDER", WARNING, "表格行的顺序与法定格式一致"),
+        Rule("EXTRA-CELLS", WARNING, "表格中没有法定格式以外的行列"),
+        Rule("EXTRA-NUMBERS", ERROR, "法定格式以外的行列中没有数字"),
+        # Found while merging many submissions
+        Rule("YEAR-MISMATCH", ERROR, "报告年度与汇总年度一致"),
+        Rule("DUPLICATE", WARNING, "同一单位只提交一份报告"),
+        Rule("NOT-ON-ROSTER", WARNING, "报送单位在应报送单位名单中"),
+    )
+}
+
+
+def add_rules(rules: Iterable[Rule]) -> None:
+    """Add a form's own rules to the catalogue; a rule ID may mean only one thing."""
+    for rule in rules:
+        known = RULES.get(rule.id)
+        if known is not None and known != rule:
+            raise ValueError(f"rule {rule.id} is already defined differently")
+        RULES[rule.id] = rule
 
 
 @dataclass
@@ -15,24 +100,45 @@ class Finding:
     """One problem: which rule, how bad, where, the two sides, and a Chinese message.
 
     `cells` are canonical IDs (or 'meta.<key>' / 'text.<key>'), `where` the workbook
-    addresses they were read from (表三!D5), `expected`/`actual` numbers or None.
-    """
+    addresses they were read from, `expected`/`actual` numbers or None. Made by
+    `finding()`, which takes the severity from the catalogue."""
 
     rule: str
-    severity: str
+    severity: Severity
     message: str
     cells: list[str] = field(default_factory=list)
     where: list[str] = field(default_factory=list)
     expected: Number | None = None
     actual: Number | None = None
 
+    def __post_init__(self) -> None:
+        self.severity = Severity(self.severity)
+
     def to_json(self) -> dict:
         d = asdict(self)
+        d["severity"] = str(self.severity)
         return {k: d[k] for k in ("rule", "severity", "cells", "where", "expected", "actual", "message")}
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+
+def finding(
+    rule: str,
+    detail: str = "",
+    *,
+    cells: Iterable[str] = (),
+    where: Iterable[str] = (),
+    expected: Number | None = None,
+    actual: Number | None = None,
+    **fields: object,
+) -> Finding:
+    """The one way to make a Finding: the rule's severity from the catalogue, its message
+    rendered from the rule's template with `detail` and `fields`."""
+    r = RULES[rule]
+    message = r.template.format(detail=detail, **fields)
+    return Finding(rule, r.severity, message, list(cells), list(where), expected, actual)
 
 
 def flatten(findings: list[Finding], keys: list[str]) -> list[list]:
@@ -45,6 +151,17 @@ def flatten(findings: list[Finding], keys: list[str]) -> list[list]:
         else:
             rows.append([getattr(f, k) for k in keys])
     return rows
+
+
+def count(findings: Iterable[Finding]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = warnings = 0
+    for f in findings:
+        if f.severity == ERROR:
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
 
 
 class Counted:
@@ -61,12 +178,6 @@ class Counted:
         return count(self.findings)[1]
 
 
-def count(findings: list[Finding]) -> tuple[int, int]:
-    """(errors, warnings)."""
-    errors = sum(1 for f in findings if f.severity == ERROR)
-    return errors, len(findings) - errors
-
-
 def fmt(value: Number | None) -> str:
     """A number as a person writes it: 12, 3.5, 0.25 (no 12.0, no float noise)."""
     if value is None:
@@ -78,9 +189,26 @@ def fmt(value: Number | None) -> str:
     return str(value)
 
 
-class ReadError(Exception):
+class ToolError(Exception):
+    """A problem staff are told about in one Chinese message (exit code 2 at the command
+    line); `finding` is set where a finding describes it (an unreadable file)."""
+
+    def __init__(self, message: str, finding: Finding | None = None):
+        super().__init__(message)
+        self.message = message
+        self.finding = finding
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ReadError(ToolError):
     """A file that cannot be read as a report at all; carries its finding."""
 
     def __init__(self, finding: Finding):
-        super().__init__(finding.message)
-        self.finding = finding
+        super().__init__(finding.message, finding)
+
+
+def unreadable(file: str, reason: str) -> ReadError:
+    """ReadError for a file that is no report: 'file：reason'."""
+    return ReadError(finding("UNREADABLE", file=file, reason=reason))

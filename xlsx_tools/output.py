@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
+
+from .findings import ToolError
 
 
-class OutputError(Exception):
+class OutputError(ToolError):
     """An output that cannot or may not be written (Chinese message)."""
 
 

@@ -8,8 +8,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding, Number
-from .form.gk2021 import CELLS, CHOICE, DATE, FORM_ID, INPUT_IDS, INTEGER, META, META_FIELDS, SECTION, SECTIONS, TEXT
+from .findings import Finding, Number, ToolError
+from .form import CHOICE, CURRENT, DATE, FORMS, INTEGER, TEXT, spec_of
 
 
 @dataclass
@@ -24,33 +24,34 @@ class Report:
     meta: dict = field(default_factory=dict)
     cells: dict[str, Number | None] = field(default_factory=dict)
     text: dict[str, str] = field(default_factory=dict)
-    form: str = FORM_ID
+    form: str = CURRENT
     source: str | None = None
     where: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        spec = spec_of(self)
         meta = {}
-        for m in META_FIELDS:
+        for m in spec.meta_fields:
             v = self.meta.get(m.key)
             if v is None or v == "":
                 continue
             meta[m.key] = v.isoformat() if isinstance(v, dt.date) else v
-        cells = {cid: self.cells[cid] for cid in CELLS if cid in self.cells}
-        text = {s.key: self.text[s.key] for s in SECTIONS if self.text.get(s.key)}
+        cells = {cid: self.cells[cid] for cid in spec.cells if cid in self.cells}
+        text = {s.key: self.text[s.key] for s in spec.sections if self.text.get(s.key)}
         return {"form": self.form, "meta": meta, "cells": cells, "text": text}
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"
 
 
-class ReportError(ValueError):
+class ReportError(ToolError):
     """A JSON report that does not fit the form; `problems` are Chinese sentences."""
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
-        super().__init__(f"{source}：" + "；".join(problems))
+        super().__init__("\n".join([f"{source}：数据有误：", *(f"  - {p}" for p in problems)]))
 
 
 def _is_number(v: object) -> bool:
@@ -65,9 +66,12 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
     unknown_top = sorted(set(data) - {"form", "meta", "cells", "text"})
     if unknown_top:
         problems.append(f"未知的顶层字段：{', '.join(unknown_top)}")
-    form = data.get("form", FORM_ID)
-    if form != FORM_ID:
-        problems.append(f"表式版本为「{form}」，本工具支持 {FORM_ID}")
+    form = data.get("form", CURRENT)
+    spec = FORMS.get(form) if isinstance(form, str) else None
+    if spec is None:
+        problems.append(f"表式版本为「{form}」，本工具支持 {'、'.join(FORMS)}")
+        spec = FORMS[CURRENT]
+    cover = spec.cover
 
     meta_in = data.get("meta", {})
     meta: dict = {}
@@ -75,35 +79,35 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
         problems.append("meta 应为 JSON 对象")
         meta_in = {}
     for key, value in meta_in.items():
-        spec = META.get(key)
-        if spec is None:
-            problems.append(f"未知的封面字段「{key}」")
+        mf = spec.meta.get(key)
+        if mf is None:
+            problems.append(f"未知的{cover}字段「{key}」")
             continue
         if value is None:
             continue
-        if spec.type == INTEGER:
+        if mf.type == INTEGER:
             if not (isinstance(value, int) and not isinstance(value, bool)):
-                problems.append(f"封面字段 {key}（{spec.label}）应为整数，实为 {value!r}")
+                problems.append(f"{cover}字段 {key}（{mf.label}）应为整数，实为 {value!r}")
                 continue
-        elif spec.type == DATE:
+        elif mf.type == DATE:
             try:
                 value = dt.date.fromisoformat(value) if isinstance(value, str) else None
             except ValueError:
                 value = None
             if value is None:
-                problems.append(f"封面字段 {key}（{spec.label}）应为 YYYY-MM-DD 格式的日期，实为 {meta_in[key]!r}")
+                problems.append(f"{cover}字段 {key}（{mf.label}）应为 YYYY-MM-DD 格式的日期，实为 {meta_in[key]!r}")
                 continue
-        elif spec.type == CHOICE:
-            if value not in spec.choices:
-                problems.append(f"封面字段 {key}（{spec.label}）应为 {'、'.join(spec.choices)} 之一，实为 {value!r}")
+        elif mf.type == CHOICE:
+            if value not in mf.choices:
+                problems.append(f"{cover}字段 {key}（{mf.label}）应为 {'、'.join(mf.choices)} 之一，实为 {value!r}")
                 continue
-        elif spec.type == TEXT and not isinstance(value, str):
-            problems.append(f"封面字段 {key}（{spec.label}）应为文本，实为 {value!r}")
+        elif mf.type == TEXT and not isinstance(value, str):
+            problems.append(f"{cover}字段 {key}（{mf.label}）应为文本，实为 {value!r}")
             continue
         meta[key] = value
-    for spec in META_FIELDS:
-        if spec.required and meta_in.get(spec.key) in (None, ""):
-            problems.append(f"缺少必填的封面字段 {spec.key}（{spec.label}）")
+    for mf in spec.meta_fields:
+        if mf.required and meta_in.get(mf.key) in (None, ""):
+            problems.append(f"缺少必填的{cover}字段 {mf.key}（{mf.label}）")
 
     cells_in = data.get("cells", {})
     cells: dict[str, Number] = {}
@@ -111,13 +115,13 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
         problems.append("cells 应为 JSON 对象")
         cells_in = {}
     for cid, value in cells_in.items():
-        if cid not in CELLS:
+        if cid not in spec.cells:
             problems.append(f"未知的单元格编号「{cid}」")
         elif not _is_number(value):
-            problems.append(f"{cid}（{CELLS[cid].display}）应为数字，实为 {value!r}")
+            problems.append(f"{cid}（{spec.cells[cid].display}）应为数字，实为 {value!r}")
         else:
             cells[cid] = value
-    missing = [cid for cid in INPUT_IDS if cid not in cells_in]
+    missing = [cid for cid in spec.input_ids if cid not in cells_in]
     if missing:
         shown = "、".join(missing[:5]) + (f" 等 {len(missing)} 个" if len(missing) > 5 else "")
         problems.append(f"缺少必填的单元格：{shown}")
@@ -128,16 +132,16 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
         problems.append("text 应为 JSON 对象")
         text_in = {}
     for key, value in text_in.items():
-        if key not in SECTION:
-            problems.append(f"未知的正文部分「{key}」（应为 {'、'.join(SECTION)}）")
+        if key not in spec.section:
+            problems.append(f"未知的{spec.narrative}部分「{key}」（应为 {'、'.join(spec.section)}）")
         elif not isinstance(value, str):
-            problems.append(f"正文部分 {key} 应为文本")
+            problems.append(f"{spec.narrative}部分 {key} 应为文本")
         else:
             text[key] = value
 
     if problems:
         raise ReportError(source, problems)
-    return Report(meta=meta, cells=cells, text=text, form=FORM_ID, source=source)
+    return Report(meta=meta, cells=cells, text=text, form=spec.id, source=source)
 
 
 def load_json(path: str | Path) -> Report:

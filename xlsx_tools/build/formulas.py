@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..form.layout import LAYOUT, Pos, col_letter
-from ..check.rules import Check, Term
+from ..check.rules import USCC_CHARS, USCC_WEIGHTS
+from ..form import AMOUNT, Check, FormSpec, Pos, Term
+from ..form.layout import Layout, col_letter
 
 ALLOWED_FUNCTIONS = frozenset(
     "SUM SUMIF IF AND OR NOT ROUND ABS INT MOD LEN TRIM MID FIND UPPER ISNUMBER ISTEXT ISBLANK "
@@ -49,47 +50,45 @@ def a1_range(rect: Rect) -> str:
 
 
 def range_ref(rect: Rect, from_sheet: str | None = None) -> str:
-    """D5:D6 on the same sheet, '表三'!D5:D6 from another."""
+    """D5:D6 on the same sheet, 'sheet'!D5:D6 from another."""
     return a1_range(rect) if rect[0] == from_sheet else f"'{rect[0]}'!{a1_range(rect)}"
 
 
-def sum_of(ids: list[str], from_sheet: str | None = None) -> str:
+def sum_of(layout: Layout, ids: list[str], from_sheet: str | None = None) -> str:
     """SUM(…) over the cells of `ids`, with contiguous cells written as ranges."""
-    refs = [range_ref(r, from_sheet) for r in rectangles([LAYOUT.cell(i) for i in ids])]
+    refs = [range_ref(r, from_sheet) for r in rectangles([layout.cell(i) for i in ids])]
     return f"SUM({','.join(refs)})"
 
 
-def side(terms: tuple[Term, ...], from_sheet: str | None = None) -> str:
+def side(layout: Layout, terms: tuple[Term, ...], from_sheet: str | None = None) -> str:
     plus = [t.id for t in terms if t.sign > 0]
     minus = [t.id for t in terms if t.sign < 0]
-    out = sum_of(plus, from_sheet) if plus else "0"
+    out = sum_of(layout, plus, from_sheet) if plus else "0"
     if minus:
-        out += "-" + sum_of(minus, from_sheet)
+        out += "-" + sum_of(layout, minus, from_sheet)
     return out
 
 
-def total_formula(check: Check) -> str:
-    """=SUM(D5:I5): the template's formula for the total a defining check computes."""
-    sheet = LAYOUT.cell(check.lhs[0].id).sheet
-    return "=" + side(check.rhs, sheet)
+def total_formula(layout: Layout, check: Check) -> str:
+    """=SUM(…): the template's formula for the total a defining check computes."""
+    sheet = layout.cell(check.lhs[0].id).sheet
+    return "=" + side(layout, check.rhs, sheet)
 
 
-def type_error_count(ids: list[str], from_sheet: str | None = None) -> str:
+def type_error_count(spec: FormSpec, ids: list[str], from_sheet: str | None = None) -> str:
     """Array formula counting cells that are text, errors, negative or (counts) fractional."""
-    from ..form.gk2021 import AMOUNT, CELLS
-
     parts = []
     for amount in (False, True):
-        group = [i for i in ids if (CELLS[i].kind == AMOUNT) == amount]
-        for rect in rectangles([LAYOUT.cell(i) for i in group]):
+        group = [i for i in ids if (spec.cells[i].kind == AMOUNT) == amount]
+        for rect in rectangles([spec.layout.cell(i) for i in group]):
             r = range_ref(rect, from_sheet)
             bad = f"{r}<0" if amount else f"({r}<0)+({r}<>INT({r}))"
             parts.append(f"SUM(IF(ISNUMBER({r}),IF({bad},1,0),IF(ISBLANK({r}),0,1)))")
     return "{=" + "+".join(parts) + "}"
 
 
-def blank_count(ids: list[str], from_sheet: str | None = None) -> str:
-    return "=" + "+".join(f"COUNTBLANK({range_ref(r, from_sheet)})" for r in rectangles([LAYOUT.cell(i) for i in ids]))
+def blank_count(layout: Layout, ids: list[str], from_sheet: str | None = None) -> str:
+    return "=" + "+".join(f"COUNTBLANK({range_ref(r, from_sheet)})" for r in rectangles([layout.cell(i) for i in ids]))
 
 
 def type_cf(first: Pos, amount: bool) -> str:
@@ -101,8 +100,6 @@ def type_cf(first: Pos, amount: bool) -> str:
 
 def uscc_valid(ref: str) -> str:
     """A boolean formula: `ref` holds a valid 统一社会信用代码 (GB 32100-2015)."""
-    from ..check.rules import USCC_CHARS, USCC_WEIGHTS
-
     u = f"UPPER(TRIM({ref}))"
     positions = "{" + ",".join(str(i) for i in range(1, 18)) + "}"
     weights = "{" + ",".join(str(w) for w in USCC_WEIGHTS) + "}"

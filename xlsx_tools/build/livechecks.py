@@ -1,4 +1,4 @@
-"""The rows of the 校验 sheet: every rule the template can check live.
+"""The rows of the live check sheet (校验): every rule the template can check live.
 
 Each row carries its Excel formulas (compiled from the rules by `formulas.py`) and
 computes the same figures in Python (`LiveRow.evaluate`), so the builder can cache
@@ -11,25 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from ..check.rules import meta_findings, type_problem
+from ..findings import ERROR, RULES, Number, Severity
+from ..form import Check, FormSpec
+from ..form.layout import col_letter
 from . import formulas as fx
-from ..findings import ERROR, SEVERITY_ZH, Number
-from ..form.gk2021 import CELLS, FIRST_YEAR, INPUT_IDS, META, SUMMARY_KIND
-from ..form.layout import CHECK_FIRST_ROW, CHECK_SHEET, COVER, LAYOUT, TABLE_SHEETS, col_letter
-from ..check.rules import CHECKS, RULES, Check, meta_findings, type_finding
-
-# Columns of the 校验 sheet (see layout.CHECK_HEADERS).
-COL = {name: i for i, name in enumerate(("code", "rule", "severity", "scope", "lhs_label", "lhs", "rhs_label", "rhs", "diff", "problems", "result"))}
 
 PASS, FAIL = "通过", "不通过"
+META_RULES = (("META-AGENCY", "agency"), ("META-YEAR", "year"), ("META-USCC", "uscc"), ("META-NO-USCC", "uscc"))
 
 
-def result_text(severity: str) -> str:
-    return FAIL if severity == ERROR else SEVERITY_ZH[severity]
+def result_text(severity: Severity) -> str:
+    return FAIL if severity == ERROR else severity.zh
 
 
 @dataclass(frozen=True)
 class LiveRow:
+    spec: FormSpec = field(repr=False, compare=False)
     code: str
     rule: str
     scope: str
@@ -41,7 +41,7 @@ class LiveRow:
     table: str = ""
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> Severity:
         return RULES[self.rule].severity
 
     @property
@@ -52,34 +52,36 @@ class LiveRow:
     # ---- Excel ------------------------------------------------------------------
     def formulas(self, row: int) -> dict[str, str]:
         """Formulas for the lhs, rhs, diff and problems cells of this row (0-based row)."""
-        cell = {k: f"{col_letter(COL[k])}{row + 1}" for k in ("lhs", "rhs", "diff", "problems")}
+        spec, layout = self.spec, self.spec.layout
+        sheet = layout.checks
+        cell = {k: f"{col_letter(layout.check_col[k])}{row + 1}" for k in ("lhs", "rhs", "diff", "problems")}
         if self.kind == "linear":
             assert self.check is not None
             test = f"{cell['diff']}=0" if self.check.op == "==" else f"{cell['diff']}<=0"
             return {
-                "lhs": "=" + fx.side(self.check.lhs, CHECK_SHEET),
-                "rhs": "=" + fx.side(self.check.rhs, CHECK_SHEET),
+                "lhs": "=" + fx.side(layout, self.check.lhs, sheet),
+                "rhs": "=" + fx.side(layout, self.check.rhs, sheet),
                 "diff": f"=ROUND({cell['lhs']}-{cell['rhs']},6)",
                 "problems": f"=IF({test},0,1)",
             }
         if self.kind == "type":
-            return {"lhs": fx.type_error_count(list(self.cells), CHECK_SHEET), "problems": f"={cell['lhs']}"}
+            return {"lhs": fx.type_error_count(spec, list(self.cells), sheet), "problems": f"={cell['lhs']}"}
         if self.kind == "blank":
-            return {"lhs": fx.blank_count(list(self.cells), CHECK_SHEET), "problems": f"=IF({cell['lhs']}>0,1,0)"}
-        ref = LAYOUT.pos[self.cells[0]].ref
+            return {"lhs": fx.blank_count(layout, list(self.cells), sheet), "problems": f"=IF({cell['lhs']}>0,1,0)"}
+        ref = layout.pos[self.cells[0]].ref
         if self.rule == "META-AGENCY":
             problems = f"=IF(LEN(TRIM({ref}))>0,0,1)"
         elif self.rule == "META-YEAR":
-            problems = f"=IF(ISNUMBER({ref}),IF(AND({ref}=INT({ref}),{ref}>={FIRST_YEAR},{ref}<=YEAR(TODAY())),0,1),1)"
+            problems = f"=IF(ISNUMBER({ref}),IF(AND({ref}=INT({ref}),{ref}>={spec.first_year},{ref}<=YEAR(TODAY())),0,1),1)"
         elif self.rule == "META-USCC":
             problems = f"=IF(LEN(TRIM({ref}))=0,0,IF({fx.uscc_valid(ref)},0,1))"
         else:  # META-NO-USCC; a summary has no code of its own
-            kind = LAYOUT.pos["meta.kind"].ref
-            problems = f'=IF(AND(LEN(TRIM({ref}))=0,{kind}<>"{SUMMARY_KIND}"),1,0)'
+            kind = layout.pos["meta.kind"].ref
+            problems = f'=IF(AND(LEN(TRIM({ref}))=0,{kind}<>"{spec.summary_kind}"),1,0)'
         return {"lhs": f'={ref}&""', "problems": problems}
 
     def result_formula(self, row: int) -> str:
-        return f'=IF({col_letter(COL["problems"])}{row + 1}=0,"{PASS}","{result_text(self.severity)}")'
+        return f'=IF({col_letter(self.spec.layout.check_col["problems"])}{row + 1}=0,"{PASS}","{result_text(self.severity)}")'
 
     # ---- Python -----------------------------------------------------------------
     def evaluate(self, values: dict[str, Number | None], meta: dict, today: dt.date | None = None) -> dict:
@@ -93,47 +95,44 @@ class LiveRow:
             diff = round(left - right, 6)
             return {"lhs": left, "rhs": right, "diff": diff, "problems": 0 if self.check.holds(left, right) else 1}
         if self.kind == "type":
-            bad = sum(1 for c in self.cells if values.get(c) is not None and type_finding(c, values[c]))
+            bad = sum(1 for c in self.cells if values.get(c) is not None and type_problem(self.spec, c, values[c]))
             return {"lhs": bad, "problems": bad}
         if self.kind == "blank":
             blank = sum(1 for c in self.cells if values.get(c) is None)
             return {"lhs": blank, "problems": 1 if blank else 0}
         raw = meta.get(self.cells[0].split(".", 1)[1])
         shown = raw.isoformat() if isinstance(raw, dt.date) else ("" if raw is None else str(raw))
-        failed = any(f.rule == self.rule for f in meta_findings(meta, today=today))
+        failed = any(f.rule == self.rule for f in meta_findings(self.spec, meta, today=today))
         return {"lhs": shown, "problems": 1 if failed else 0}
 
 
-def _rows() -> tuple[LiveRow, ...]:
+@lru_cache(maxsize=16)
+def live_rows(spec: FormSpec) -> tuple[LiveRow, ...]:
+    """Every row of the form's live check sheet, in order."""
     rows: list[LiveRow] = []
-    for check in CHECKS:
+    for check in spec.checks:
         if not check.cross_year:
-            rows.append(LiveRow(check.code, check.rule, check.scope, check.lhs_label, check.rhs_label, "linear", tuple(check.cells), check))
-    for table, sheet in TABLE_SHEETS.items():
-        ids = tuple(c for c in INPUT_IDS if CELLS[c].table == table)
-        name = CELLS[ids[0]].table_name
-        rows.append(LiveRow(f"TYPE.{table}", "TYPE", name, "不符合要求的单元格数", "", "type", ids, table=table))
-    for table in TABLE_SHEETS:
-        ids = tuple(c for c in INPUT_IDS if CELLS[c].table == table)
-        name = CELLS[ids[0]].table_name
-        rows.append(LiveRow(f"BLANK.{table}", "BLANK", name, "未填写的单元格数（按 0 计）", "", "blank", ids, table=table))
-    for rule, key in (("META-AGENCY", "agency"), ("META-YEAR", "year"), ("META-USCC", "uscc"), ("META-NO-USCC", "uscc")):
-        rows.append(LiveRow(rule, rule, COVER, META[key].label, "", "meta", (f"meta.{key}",)))
+            rows.append(LiveRow(spec, check.code, check.rule, check.scope, check.lhs_label, check.rhs_label, "linear", tuple(check.cells), check))
+    tables = list(spec.layout.table_sheets)
+    for kind, rule, what in (("type", "TYPE", "不符合要求的单元格数"), ("blank", "BLANK", "未填写的单元格数（按 0 计）")):
+        for table in tables:
+            ids = tuple(c for c in spec.input_ids if spec.cells[c].table == table)
+            name = spec.cells[ids[0]].table_name
+            rows.append(LiveRow(spec, f"{rule}.{table}", rule, name, what, "", kind, ids, table=table))
+    for rule, key in META_RULES:
+        rows.append(LiveRow(spec, rule, rule, spec.cover, spec.meta[key].label, "", "meta", (f"meta.{key}",)))
     return tuple(rows)
 
 
-LIVE_ROWS: tuple[LiveRow, ...] = _rows()
-
-
-def row_of(code: str) -> int:
+def row_of(spec: FormSpec, code: str) -> int:
     """0-based sheet row of a live check."""
-    return CHECK_FIRST_ROW + [r.code for r in LIVE_ROWS].index(code)
+    return spec.layout.check_first_row + [r.code for r in live_rows(spec)].index(code)
 
 
-def totals(values: dict[str, Number | None], meta: dict, today: dt.date | None = None) -> tuple[int, int]:
-    """(errors, warnings) as the 校验 sheet counts them."""
+def totals(spec: FormSpec, values: dict[str, Number | None], meta: dict, today: dt.date | None = None) -> tuple[int, int]:
+    """(errors, warnings) as the live check sheet counts them."""
     errors = warnings = 0
-    for r in LIVE_ROWS:
+    for r in live_rows(spec):
         n = r.evaluate(values, meta, today)["problems"]
         if r.severity == ERROR:
             errors += n

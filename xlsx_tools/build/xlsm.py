@@ -22,7 +22,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..form.layout import COVER, LAYOUT, SHEET_ORDER, TABLE_SHEETS
+from ..findings import ToolError
+from ..form import FormSpec, current
 
 MACRO_DIR = Path(__file__).resolve().parents[2] / "macros"
 MACRO_FILE = "GK_Validate.bas"
@@ -31,7 +32,7 @@ CONF_SHEET = "xlwings.conf"
 SERVER_KEY = "GK_SERVER_URL"
 AUTH_KEY = "AUTH"  # xlwings' own key: RunServerPython sends it as the Authorization header
 UDF_MODULE = "xlsx_tools.excel.udfs"
-BUTTON = {"caption": "校验", "width": 96, "height": 30}
+BUTTON_SIZE = {"width": 96, "height": 30}
 
 # (module name, file inside the installed xlwings package)
 STANDALONE_MODULES = (("xlwings", "xlwings.bas"), ("Dictionary", "addin/Dictionary.cls"))
@@ -45,7 +46,7 @@ REMOTE_MODULES = (
 )
 
 
-class BuildError(Exception):
+class BuildError(ToolError):
     """The .xlsm cannot be built (Chinese message)."""
 
 
@@ -84,8 +85,8 @@ def vba_modules() -> list[tuple[str, str, bool]]:
     return out
 
 
-def sheet_names() -> list[str]:
-    return [*SHEET_ORDER, CONF_SHEET]
+def sheet_names(spec: FormSpec | None = None) -> list[str]:
+    return [*(spec or current()).layout.order, CONF_SHEET]
 
 
 def vba_project_bin(sheet_count: int) -> bytes:
@@ -122,23 +123,28 @@ def conf_rows(interpreter: str | None = None, server_url: str | None = None, aut
     return rows
 
 
-def _button_cells() -> dict[str, tuple[int, int]]:
+def _button_cells(spec: FormSpec) -> dict[str, tuple[int, int]]:
     """Where each 校验 button goes: beside the cover's button-result cell, and right of
     each table sheet's title."""
-    run = LAYOUT.pos["run_status"]
-    cells = {COVER: (run.row, run.col + 1)}
-    for sheet in dict.fromkeys(TABLE_SHEETS.values()):
-        labels = LAYOUT.sheets[sheet].labels
+    layout = spec.layout
+    run = layout.pos["run_status"]
+    cells = {layout.cover: (run.row, run.col + 1)}
+    for sheet in dict.fromkeys(layout.table_sheets.values()):
+        labels = layout.sheets[sheet].labels
         cells[sheet] = (0, max(lb.pos.col + lb.cols for lb in labels))
     return cells
 
 
-def build_xlsm(target, interpreter: str | None = None, server_url: str | None = None, auth: str | None = None) -> None:
+def build_xlsm(
+    target, interpreter: str | None = None, server_url: str | None = None, auth: str | None = None, spec: FormSpec | None = None
+) -> None:
     """Write workbook_template.xlsm to `target` (a path or a binary file object)."""
     from .template import build_workbook
 
-    project = vba_project_bin(len(sheet_names()))
-    buttons = _button_cells()
+    spec = spec or current()
+    project = vba_project_bin(len(sheet_names(spec)))
+    buttons = _button_cells(spec)
+    button = {"macro": MACRO_NAME, "caption": spec.words["button"], **BUTTON_SIZE}
 
     def extra(workbook, styles) -> None:
         conf = workbook.add_worksheet(CONF_SHEET)
@@ -155,9 +161,9 @@ def build_xlsm(target, interpreter: str | None = None, server_url: str | None = 
         for ws in workbook.worksheets():
             if ws.name in buttons:
                 row, col = buttons[ws.name]
-                ws.insert_button(row, col, {"macro": MACRO_NAME, **BUTTON})
+                ws.insert_button(row, col, button)
 
-    build_workbook(target, extra=extra)
+    build_workbook(target, extra=extra, spec=spec)
 
 
 __all__ = ["AUTH_KEY", "CONF_SHEET", "MACRO_NAME", "SERVER_KEY", "BuildError", "build_xlsm", "conf_rows", "vba_project_bin"]

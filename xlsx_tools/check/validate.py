@@ -10,29 +10,32 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import ERROR, Counted, Finding, ReadError
+from ..findings import Counted, Finding, ReadError
+from ..form import FormSpec, spec_of
 from ..read.workbook import readable as shown_path
 from ..report import Report
-from .rules import deadline_finding, linear_findings, meta_findings, narrative_findings, type_findings
+from .narrative import narrative_findings
+from .rules import deadline_finding, linear_findings, meta_findings, type_findings
 
 
-def check_report(report: Report, previous: Report | None = None, today: dt.date | None = None) -> list[Finding]:
-    """All findings for `report`: what the reader noticed first, then the rules.
+def check_report(report: Report, previous: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None) -> list[Finding]:
+    """All findings for `report`: what the reader noticed first, then the rules of its form.
 
-    `previous` is last year's report, for the cross-year rules XY-CARRY and XY-INFORCE.
+    `previous` is last year's report, for the cross-year rules (XY-CARRY, XY-INFORCE).
     A rule the reader already reported for a cell (META-USCC for a code saved as a
     number) is not reported twice."""
+    spec = spec or spec_of(report)
     where = report.where
     values = report.cells
     findings = list(report.findings)
     recomputed = [c for f in findings if f.rule == "TOTAL-RECOMPUTED" for c in f.cells]
-    findings += type_findings(values, where, recomputed)
-    findings += linear_findings(values, previous.cells if previous else None, where)
+    findings += type_findings(spec, values, where, recomputed)
+    findings += linear_findings(spec, values, previous.cells if previous else None, where)
     seen = {(f.rule, c) for f in findings for c in f.cells}
-    findings += [f for f in meta_findings(report.meta, where, today) if (f.rule, f.cells[0]) not in seen]
+    findings += [f for f in meta_findings(spec, report.meta, where, today) if (f.rule, f.cells[0]) not in seen]
     if report.text:
-        findings += narrative_findings(report.text, values, where)
-    late = deadline_finding(report.meta, where)
+        findings += narrative_findings(spec, report.text, values, where)
+    late = deadline_finding(spec, report.meta, where)
     if late:
         findings.append(late)
     return findings
@@ -70,13 +73,16 @@ class Result(Counted):
         }
 
 
-def validate_file(path: str | bytes | Path, previous: Report | None = None, today: dt.date | None = None) -> Result:
-    """Read and judge one workbook file; an unreadable file is a Result with one error."""
-    from ..read.reader import read_report
+def validate_file(
+    path: str | bytes | Path, previous: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None
+) -> Result:
+    """Read and judge one file (a workbook made from a template in the form it records,
+    any other as `spec`); an unreadable file is a Result with one error."""
+    from ..read import read_report
 
     shown = shown_path(path)
     try:
-        report = read_report(path)
+        report = read_report(path, spec)
     except ReadError as exc:
         return Result(shown, None, [exc.finding], readable=False, path=path)
     return Result(shown, report, check_report(report, previous, today), path=path)
@@ -96,15 +102,17 @@ def match_previous(report: Report, previous: list[Report]) -> Report | None:
     return None
 
 
-def validate_files(paths: list, previous: list[Report] | None = None, today: dt.date | None = None) -> list[Result]:
+def validate_files(
+    paths: list, previous: list[Report] | None = None, today: dt.date | None = None, spec: FormSpec | None = None
+) -> list[Result]:
     """Validate many files; each is matched to its own last-year report (match_previous)."""
-    from ..read.reader import read_report
+    from ..read import read_report
 
     results = []
     for path in paths:
         shown = shown_path(path)
         try:
-            report = read_report(path)
+            report = read_report(path, spec)
         except ReadError as exc:
             results.append(Result(shown, None, [exc.finding], readable=False, path=path))
             continue
@@ -113,4 +121,4 @@ def validate_files(paths: list, previous: list[Report] | None = None, today: dt.
     return results
 
 
-__all__ = ["check_report", "validate_file", "validate_files", "match_previous", "Result", "ERROR"]
+__all__ = ["check_report", "validate_file", "validate_files", "match_previous", "Result"]

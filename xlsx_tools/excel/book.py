@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..check.validate import check_report
-from ..findings import Counted, Finding, ReadError
-from ..form.layout import LAYOUT, RESULT_HEADERS, RESULT_SHEET, Pos
-from ..read.reader import read_source
-from .results import ALERT_TITLE, RESULT_FIRST_ROW, alert_mode, alert_text, fill_plan, result_rows, run_status
+from ..check import check_report
+from ..findings import Counted, Finding, ReadError, ToolError
+from ..form import FormSpec, Pos, current, spec_of
+from ..read import read_source
+from .results import alert_mode, alert_text, alert_title, fill_plan, result_rows, run_status
 from .source import BookSource
 
 
@@ -27,6 +27,7 @@ class BookCheck(Counted):
     """The findings for an open workbook and where its cells were found."""
 
     source: BookSource
+    spec: FormSpec
     findings: list[Finding] = field(default_factory=list)
     found: dict[str, Pos] = field(default_factory=dict)  # layout key -> cell, through the anchors
     readable: bool = True
@@ -36,29 +37,36 @@ def check_book(book, today: dt.date | None = None) -> BookCheck:
     """Read `book` through the anchors (defined names) and run every rule; writes nothing."""
     src = BookSource(book)
     names = src.names()
-    found = {key: names[name] for name, key in LAYOUT.anchors.items() if name in names}
     try:
         report = read_source(src)
     except ReadError as exc:
-        return BookCheck(src, [exc.finding], found, readable=False)
-    return BookCheck(src, check_report(report, today=today), found)
+        spec = current()
+        return BookCheck(src, spec, [exc.finding], _found(spec, names), readable=False)
+    spec = spec_of(report)
+    return BookCheck(src, spec, check_report(report, today=today), _found(spec, names))
+
+
+def _found(spec: FormSpec, names: dict[str, Pos]) -> dict[str, Pos]:
+    """Layout key -> the cell its anchor names in this book."""
+    return {key: names[name] for name, key in spec.layout.anchors.items() if name in names}
 
 
 def _cell(src: BookSource, pos: Pos):
     return src.sheet(pos.sheet).range((pos.row + 1, pos.col + 1))
 
 
-def _write_results(src: BookSource, findings: list[Finding]) -> None:
-    """Replace the rows of the 校验结果 sheet with this run's findings."""
-    if RESULT_SHEET not in src.sheet_names():
+def _write_results(checked: BookCheck) -> None:
+    """Replace the rows of the results sheet with this run's findings."""
+    src, layout = checked.source, checked.spec.layout
+    if layout.results not in src.sheet_names():
         return
-    sheet = src.sheet(RESULT_SHEET)
-    rows = result_rows(findings)
-    width = len(RESULT_HEADERS)
-    first = RESULT_FIRST_ROW + 1  # 1-based
+    sheet = src.sheet(layout.results)
+    rows = result_rows(checked.spec, checked.findings)
+    width = len(layout.result_headers)
+    first = layout.result_first_row + 1  # 1-based
     # Clear what an earlier run wrote; the extent is also what this run writes, so a
     # second click emits the same actions as the first.
-    last = max(len(src.rows(RESULT_SHEET)), RESULT_FIRST_ROW + len(rows))
+    last = max(len(src.rows(layout.results)), layout.result_first_row + len(rows))
     if last >= first:
         sheet.range((first, 1), (last, width)).clear_contents()
     if rows:
@@ -66,17 +74,17 @@ def _write_results(src: BookSource, findings: list[Finding]) -> None:
 
 
 def validate_book(book, today: dt.date | None = None) -> BookCheck:
-    """Validate the open workbook and show the result in it (colours, 校验结果, status, alert)."""
+    """Validate the open workbook and show the result in it (colours, results sheet, status, alert)."""
     checked = check_book(book, today)
-    src = checked.source
+    src, spec = checked.source, checked.spec
     if checked.readable:
-        for (sheet, r1, c1, r2, c2), colour in fill_plan(checked.findings, checked.found):
+        for (sheet, r1, c1, r2, c2), colour in fill_plan(spec, checked.findings, checked.found):
             src.sheet(sheet).range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).color = colour
-    _write_results(src, checked.findings)
+    _write_results(checked)
     status = checked.found.get("run_status")
     if status is not None and status.sheet in src.sheet_names():
         _cell(src, status).value = run_status(checked.findings)
-    book.app.alert(alert_text(checked.findings), title=ALERT_TITLE, mode=alert_mode(checked.findings))
+    book.app.alert(alert_text(spec, checked.findings), title=alert_title(spec), mode=alert_mode(checked.findings))
     return checked
 
 
@@ -87,9 +95,11 @@ def validate_caller() -> None:
     book = xw.Book.caller()
     try:
         validate_book(book)
+    except ToolError as exc:  # a problem staff can act on, said as it is
+        book.app.alert(exc.message, title=alert_title(current()), mode="critical")
     except Exception as exc:  # noqa: BLE001 - staff see a sentence, not a traceback
         book.app.alert(
             f"校验时出现内部错误：{type(exc).__name__}: {exc}\n请将此信息反馈给维护人员。",
-            title=ALERT_TITLE,
+            title=alert_title(current()),
             mode="critical",
         )

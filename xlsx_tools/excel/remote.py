@@ -16,6 +16,8 @@ import datetime as dt
 import os
 import threading
 
+from ..findings import ToolError
+
 LICENCE_ENV = "XLWINGS_LICENSE_KEY"
 LICENCE_KEY = "noncommercial"
 
@@ -24,7 +26,7 @@ LICENCE_KEY = "noncommercial"
 _LOCK = threading.Lock()
 
 
-class RemoteUnavailable(RuntimeError):
+class RemoteUnavailable(ToolError):
     """xlwings was imported without a licence key, so its remote engine is missing."""
 
 

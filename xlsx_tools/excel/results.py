@@ -6,35 +6,42 @@ writes them into the workbook) and the worksheet functions (which return the row
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..build.formulas import a1_range, rectangles
 from ..build.livechecks import status_text
-from ..build.template import ERROR_FILL, INPUT_FILL, WARNING_FILL
-from ..findings import ERROR, SEVERITY_ZH, WARNING, Finding, count
-from ..form.gk2021 import CELLS, INPUT_IDS, META, SECTION
-from ..form.layout import COVER, LAYOUT, RESULT_HEADERS, RESULT_SHEET, Pos, parse_a1
+from ..build.styles import ERROR_FILL, INPUT_FILL, WARNING_FILL
+from ..findings import ERROR, WARNING, Finding, count
+from ..form import FormSpec, Pos
+from ..form.layout import parse_a1
 
-ALERT_TITLE = "政府信息公开工作年度报告 · 校验"
 ALERT_SHOWN = 5  # findings named in the alert
 ALERT_LIMIT = 900  # characters: MsgBox prompts are cut at 1024
-_HEADER_ROW = next(lb.pos.row for lb in LAYOUT.sheets[RESULT_SHEET].labels if lb.text == RESULT_HEADERS[0])
-RESULT_FIRST_ROW = _HEADER_ROW + 1  # 0-based row of the first finding on 校验结果
-INPUT_KEYS = frozenset(INPUT_IDS) | {k for k in LAYOUT.pos if k.startswith(("meta.", "text."))}
-"""Cells staff fill (the template gives them INPUT_FILL): the ones the button colours."""
 
 Rect = tuple[str, int, int, int, int]
 
 
-def _label(key: str) -> tuple[str, str, str]:
+def alert_title(spec: FormSpec) -> str:
+    return f"{spec.title} · {spec.words['button']}"
+
+
+@lru_cache(maxsize=16)
+def input_keys(spec: FormSpec) -> frozenset[str]:
+    """Cells staff fill (the template gives them INPUT_FILL): the ones the button colours."""
+    return frozenset(spec.input_ids) | {k for k in spec.layout.pos if k.startswith(("meta.", "text."))}
+
+
+def _label(spec: FormSpec, key: str) -> tuple[str, str, str]:
     """(table, row, column) of a cell key as people read them."""
-    if key in CELLS:
-        cell = CELLS[key]
+    if key in spec.cells:
+        cell = spec.cells[key]
         return cell.table_name, cell.row_name, cell.col_name
     if key.startswith("meta."):
-        spec = META.get(key[5:])
-        return COVER, spec.label if spec else key, ""
+        mf = spec.meta.get(key[5:])
+        return spec.cover, mf.label if mf else key, ""
     if key.startswith("text."):
-        section = SECTION.get(key[5:])
-        return LAYOUT.pos[key].sheet if key in LAYOUT.pos else "", section.label if section else key, ""
+        section = spec.section.get(key[5:])
+        return spec.layout.pos[key].sheet if key in spec.layout.pos else "", section.label if section else key, ""
     return "", "", ""
 
 
@@ -47,7 +54,7 @@ def _summary(values: list[str], unit: str) -> str:
 
 
 def addresses(where: list[str]) -> str:
-    """表三!D5、表三!D7:D9 — the addresses of a finding, contiguous cells as ranges."""
+    """sheet!D5、sheet!D7:D9 — the addresses of a finding, contiguous cells as ranges."""
     positions = []
     for w in where:
         sheet, _, a1 = w.rpartition("!")
@@ -62,11 +69,11 @@ def _number(value) -> object:
     return "" if value is None else value
 
 
-def finding_row(f: Finding) -> list:
-    """One row of the 校验结果 sheet, in the order of layout.RESULT_HEADERS."""
-    labels = [_label(k) for k in f.cells]
+def finding_row(spec: FormSpec, f: Finding) -> list:
+    """One row of the results sheet, in the order of the layout's result headers."""
+    labels = [_label(spec, k) for k in f.cells]
     return [
-        SEVERITY_ZH[f.severity],
+        f.severity.zh,
         f.rule,
         _summary([t for t, _, _ in labels], "个表"),
         _summary([r for _, r, _ in labels], "行"),
@@ -83,8 +90,8 @@ def ordered(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.severity != ERROR)
 
 
-def result_rows(findings: list[Finding]) -> list[list]:
-    return [finding_row(f) for f in ordered(findings)]
+def result_rows(spec: FormSpec, findings: list[Finding]) -> list[list]:
+    return [finding_row(spec, f) for f in ordered(findings)]
 
 
 def run_status(findings: list[Finding]) -> str:
@@ -92,7 +99,7 @@ def run_status(findings: list[Finding]) -> str:
     return status_text(*count(findings))
 
 
-def alert_text(findings: list[Finding]) -> str:
+def alert_text(spec: FormSpec, findings: list[Finding]) -> str:
     """校验通过, or how many errors and warnings with the first few named."""
     errors, warnings = count(findings)
     if not findings:
@@ -101,10 +108,10 @@ def alert_text(findings: list[Finding]) -> str:
     lines = [head, ""]
     shown = ordered(findings)[:ALERT_SHOWN]
     for i, f in enumerate(shown, start=1):
-        lines.append(f"{i}. 【{SEVERITY_ZH[f.severity]}】{f.message}")
+        lines.append(f"{i}. 【{f.severity.zh}】{f.message}")
     if len(findings) > len(shown):
         lines.append(f"……另有 {len(findings) - len(shown)} 处")
-    lines += ["", f"全部问题见「{RESULT_SHEET}」工作表；相关填报单元格已标为红色（错误）或黄色（提示）。"]
+    lines += ["", f"全部问题见「{spec.layout.results}」工作表；相关填报单元格已标为红色（错误）或黄色（提示）。"]
     text = "\n".join(lines)
     if len(text) > ALERT_LIMIT:
         text = text[: ALERT_LIMIT - 1] + "…"
@@ -115,31 +122,31 @@ def alert_mode(findings: list[Finding]) -> str:
     return "critical" if count(findings)[0] else "info"
 
 
-def _cells(keys: set[str], found: dict[str, Pos]) -> list[Pos]:
+def _cells(spec: FormSpec, keys: set[str], found: dict[str, Pos]) -> list[Pos]:
     """Every worksheet cell of the given keys, merged value cells across their full width."""
     out = []
     for key in keys:
         pos = found[key]
-        span = LAYOUT.sheets[LAYOUT.pos[key].sheet].value_span.get(key, 1) if key in LAYOUT.pos else 1
+        span = spec.layout.span(key) if key in spec.layout.pos else 1
         out.extend(pos.moved(dcol=i) for i in range(span))
     return out
 
 
-def fill_plan(findings: list[Finding], found: dict[str, Pos]) -> list[tuple[Rect, str]]:
+def fill_plan(spec: FormSpec, findings: list[Finding], found: dict[str, Pos]) -> list[tuple[Rect, str]]:
     """(rectangle, colour) in the order to apply them: every input cell back to the
     template's input fill, then the cells of warnings, then those of errors (an
     error wins where a cell has both)."""
-    inputs = {k for k in found if k in INPUT_KEYS}
-    marked: dict[str, str] = {}
+    inputs = {k for k in found if k in input_keys(spec)}
+    marked: dict[str, object] = {}
     for f in findings:
         for key in f.cells:
             if key in inputs and marked.get(key) != ERROR:
                 marked[key] = f.severity
-    plan: list[tuple[Rect, str]] = [(r, INPUT_FILL) for r in rectangles(_cells(inputs, found))]
+    plan: list[tuple[Rect, str]] = [(r, INPUT_FILL) for r in rectangles(_cells(spec, inputs, found))]
     for severity, colour in ((WARNING, WARNING_FILL), (ERROR, ERROR_FILL)):
         keys = {k for k, s in marked.items() if s == severity}
-        plan += [(r, colour) for r in rectangles(_cells(keys, found))]
+        plan += [(r, colour) for r in rectangles(_cells(spec, keys, found))]
     return plan
 
 
-__all__ = ["RESULT_FIRST_ROW", "alert_mode", "alert_text", "fill_plan", "result_rows", "run_status"]
+__all__ = ["alert_mode", "alert_text", "alert_title", "fill_plan", "input_keys", "result_rows", "run_status"]

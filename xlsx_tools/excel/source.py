@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..form.layout import Pos
+from ..form import Pos
 from ..read.workbook import parse_ref
 from ..values import EXCEL_ERRORS, CellError
 

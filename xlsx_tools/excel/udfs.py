@@ -15,10 +15,9 @@ from __future__ import annotations
 import xlwings as xw
 
 from ..build.livechecks import FAIL, PASS
-from ..check.rules import RULES
-from ..findings import Finding
-from ..form.layout import RESULT_HEADERS, Pos
-from .book import check_book
+from ..findings import RULES, Finding
+from ..form import Pos
+from .book import BookCheck, check_book
 from .results import result_rows
 
 
@@ -27,21 +26,22 @@ def _in_range(pos: Pos, rng) -> bool:
     return pos.sheet == rng.sheet.name and rng.row <= pos.row + 1 < rng.row + rows and rng.column <= pos.col + 1 < rng.column + cols
 
 
-def _findings(caller, cells) -> list[Finding]:
+def _findings(caller, cells) -> tuple[BookCheck, list[Finding]]:
     checked = check_book(caller.sheet.book)
     if cells is None:
-        return checked.findings
-    return [f for f in checked.findings if any(k in checked.found and _in_range(checked.found[k], cells) for k in f.cells)]
+        return checked, checked.findings
+    return checked, [f for f in checked.findings if any(k in checked.found and _in_range(checked.found[k], cells) for k in f.cells)]
 
 
 @xw.func(volatile=True)
 @xw.arg("cells", "range", doc="可选：只列出涉及这个区域内单元格的问题")
 def GK_FINDINGS(caller, cells=None):
     """校验本工作簿，返回问题清单（级别、规则、表、行、列、单元格、左边、右边、说明）。"""
-    rows = result_rows(_findings(caller, cells))
+    checked, findings = _findings(caller, cells)
+    rows = result_rows(checked.spec, findings)
     if not rows:
         return [[PASS]]
-    return [list(RESULT_HEADERS), *rows]
+    return [list(checked.spec.layout.result_headers), *rows]
 
 
 @xw.func(volatile=True)
@@ -52,4 +52,4 @@ def GK_RULE(caller, rule, cells=None):
     rule_id = str(rule or "").strip().upper()
     if rule_id not in RULES:
         return f"未知规则「{rule_id}」"
-    return FAIL if any(f.rule == rule_id for f in _findings(caller, cells)) else PASS
+    return FAIL if any(f.rule == rule_id for f in _findings(caller, cells)[1]) else PASS

@@ -14,11 +14,9 @@ import xlsxwriter
 
 from .. import __version__
 from ..build.sheetstream import Block, StreamSheet
-from ..check.rules import RULES
-from ..findings import SEVERITY_ZH
-from ..form.gk2021 import FORM_ID
-from .longtable import COLUMNS, LABELS
-from .submission import DUPLICATE, FAILED, OFF_ROSTER, PASSED, UNREADABLE, WARNED, WRONG_YEAR, Submission
+from ..findings import RULES
+from .longtable import COLUMNS, labels
+from .submission import DUPLICATE, FAILED, OFF_ROSTER, PASSED, UNREADABLE, WARNED, WRONG_YEAR
 
 ABOUT, REGISTER, PROBLEMS, MISSING, DETAILS = "汇总说明", "报送登记", "问题清单", "未报送", "明细"
 SKIPPED = "已跳过"
@@ -142,7 +140,7 @@ def _problem_rows(merged) -> Iterator[tuple]:
                 n,
                 s.agency or None,
                 s.shown,
-                SEVERITY_ZH.get(i.severity, i.severity),
+                i.severity.zh,
                 i.rule,
                 rule.title if rule else None,
                 i.where or None,
@@ -188,7 +186,7 @@ def detail_note(merged, export: str | Path | None = None) -> str | None:
     DETAIL_MAX_ROWS (some 1,775 agencies: more than a county, or most cities, have) the
     summary file would grow towards the reader's file-size limit, and could no longer be
     merged again."""
-    rows = len(merged.included) * len(LABELS)
+    rows = len(merged.included) * len(labels(merged.options.spec))
     if rows <= DETAIL_MAX_ROWS:
         return None
     where = f"已导出到 {export}" if export else "请使用 --export 导出为 CSV 或 Parquet"
@@ -203,32 +201,33 @@ def _details(wb, st, merged, workdir: Path) -> None:
         ws.write_string(0, 0, note, st.header)
         return
     _table_head(ws, st, tuple(zip(COLUMNS, DETAIL_WIDTHS)))
-    n = ws.stream(_detail_xml(ws, merged.included), 1, workdir, width=len(COLUMNS))
+    n = ws.stream(_detail_xml(ws, merged), 1, workdir, width=len(COLUMNS))
     ws.autofilter(0, 0, max(n, 1), len(COLUMNS) - 1)
 
 
-def _detail_xml(ws: StreamSheet, subs: list[Submission]) -> Iterator[Block]:
+def _detail_xml(ws: StreamSheet, merged) -> Iterator[Block]:
     """The long table as ready XML, a block per submission: the label cells of each
     canonical ID and the agency cells of each submission are rendered once."""
-    per_id = [ws.text_cells(labels) for labels in LABELS]
+    per_id = [ws.text_cells(cell) for cell in labels(merged.options.spec)]
     number = StreamSheet.number_cell
-    for s in subs:
+    for s in merged.included:
         head = ws.text_cells((s.agency, s.uscc))
-        yield Block([f"{head}{cells}{number(value)}" for cells, value in zip(per_id, s.values or ())])
+        yield Block([f"{head}{cells}{number(value)}" for cells, value in zip(per_id, s.values or (), strict=False)])
 
 
 def _about(ws, wb, st, merged) -> None:
     o = merged.options
+    spec = o.spec
     c = merged.counts
     roster = o.roster
     rows: list[tuple[str, object]] = [
-        ("汇总报告", merged.summary.meta["agency"] if merged.summary else ""),
+        (spec.summary_kind, merged.summary.meta["agency"] if merged.summary else ""),
         ("报告年度", merged.year_note),
         ("汇总时间", merged.started.isoformat(" ")),
-        ("汇总工具", f"xlsx-tools {__version__}（表式 {FORM_ID}）"),
+        ("汇总工具", f"xlsx-tools {__version__}（表式 {spec.id}）"),
         ("输入", "；".join(merged.inputs)),
         ("", ""),
-        ("汇总口径", "汇总表（表二、表三、表四及正文中的信息处理费）为计入汇总的各报告相应单元格之和；各总计由公式计算。"),
+        ("汇总口径", spec.words["summary_scope"]),
         (
             "有错误的报告",
             "已计入汇总（使用了 --include-invalid）" if o.include_invalid else "不计入汇总（默认；如需计入请使用 --include-invalid）",
@@ -238,7 +237,7 @@ def _about(ws, wb, st, merged) -> None:
             "重复报送",
             "同一单位（统一社会信用代码相同，未填代码的按单位名称）提交多份报告时，采用填报日期较新的一份（日期相同时取文件修改时间较新的），其余标记为「重复」，不计入",
         ),
-        ("汇总报告作为输入", "按一个单位计入，其封面的「汇总单位数」计入本报告的汇总单位数"),
+        (f"{spec.summary_kind}作为输入", f"按一个单位计入，其{spec.cover}的「{spec.meta['covers'].label}」计入本报告的汇总单位数"),
         ("", ""),
         ("工作簿文件数", c["文件"]),
         ("计入汇总的报告数", c["计入汇总"]),

@@ -4,7 +4,7 @@ Every workbook is read and judged by the validator's own code (in parallel worke
 processes); `policy.py` decides which submissions count (the error policy, the
 reporting year, duplicates, the roster); the counted ones are summed exactly into a
 summary Report of the same form, so that a summary can be merged again. Writing it
-(the template builder plus the sheets of `mergebook.py`) is `mergewrite.write_outputs`.
+(the template builder plus the sheets of `book.py`) is `write.write_outputs`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..check import validate  # noqa: F401  (the reader, imported before workers are forked)
-from ..check.rules import compute_totals
-from ..form.gk2021 import CELLS, INPUT_IDS, SUMMARY_KIND
+from ..form import FormSpec, current
+from ..output import OutputError, check_target
 from ..read import workbook  # noqa: F401
 from ..report import Report
 from ..values import clean_number
 from .inputs import Skipped, collect, shown_path
+from .longtable import check_export
 from .policy import decide, off_roster
 from .roster import Member, Roster
 from .submission import (
@@ -36,7 +37,6 @@ from .submission import (
     Submission,
     read_submission,
 )
-from .write import WriteError, write_outputs
 
 EXACT = Decimal("0.000001")  # amounts are summed as decimals rounded to 6 places
 POOL_MIN_FILES = 12  # below this, reading in-process beats starting workers
@@ -51,6 +51,32 @@ class Options:
     roster: Roster | None = None
     include_invalid: bool = False
     jobs: int | None = None
+    output: str | Path | None = None  # the summary workbook (-o)
+    export: str | Path | None = None  # the long table (--export)
+    force: bool = False
+    spec: FormSpec = field(default_factory=current)  # the form merged; reports of other forms are not counted
+
+    def check(self) -> None:
+        """Refuse, before any work, options that cannot give a summary (OutputError, in Chinese)."""
+        if self.output is not None:
+            output = Path(self.output)
+            if output.suffix.lower() != ".xlsx":
+                raise OutputError(f"汇总文件 {output} 应以 .xlsx 结尾")
+            check_target(output, self.force)
+        if self.export is not None:
+            check_export(self.export)
+            check_target(self.export, self.force)
+            if self.output is not None and Path(self.export).resolve() == Path(self.output).resolve():
+                raise OutputError("--export 的文件不能与汇总文件相同")
+        if self.year is not None and not self.spec.plausible_year(self.year):
+            raise OutputError(f"--year {self.year} 不是有效的报告年度（本表式自 {self.spec.first_year} 年度起使用）")
+        if self.jobs is not None and self.jobs < 1:
+            raise OutputError("--jobs 应为不小于 1 的整数")
+
+    @property
+    def outputs(self) -> set[Path]:
+        """The merge's own output files, resolved: never read as inputs."""
+        return {Path(p).resolve() for p in (self.output, self.export) if p is not None}
 
 
 @dataclass
@@ -126,14 +152,17 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _read_indexed(item: tuple[int, tuple[str, str]]) -> tuple[int, Submission]:
+def _read_indexed(item: tuple[int, tuple[str, str, str]]) -> tuple[int, Submission]:
     i, job = item
     return i, read_submission(job)
 
 
-def read_all(files: list[tuple[Path, str]], jobs: int | None = None, progress: Progress | None = None) -> list[Submission]:
+def read_all(
+    files: list[tuple[Path, str]], jobs: int | None = None, progress: Progress | None = None, spec: FormSpec | None = None
+) -> list[Submission]:
     """Read and judge every file, in `jobs` worker processes; results in input order."""
-    work = [(str(path), shown) for path, shown in files]
+    form = (spec or current()).id
+    work = [(str(path), shown, form) for path, shown in files]
     n = len(work)
     jobs = jobs or default_jobs()
     out: list[Submission | None] = [None] * n
@@ -157,13 +186,13 @@ def read_all(files: list[tuple[Path, str]], jobs: int | None = None, progress: P
 # ---- summing ---------------------------------------------------------------------------
 
 
-def sum_values(subs: list[Submission]) -> tuple[dict[str, int | float], int]:
+def sum_values(subs: list[Submission], spec: FormSpec | None = None) -> tuple[dict[str, int | float], int]:
     """The sum of every input cell over `subs`, exactly: counts as integers, amounts
     as decimals rounded to 6 places (so that the order of summing never matters).
     Returns the sums and how many cells had no usable value (summed as 0)."""
     sums: dict[str, int | float] = {}
     unusable = 0
-    for i, cid in enumerate(INPUT_IDS):
+    for i, cid in enumerate((spec or current()).input_ids):
         column = [s.values[i] for s in subs]  # type: ignore[index]
         unusable += column.count(None)
         ints = [v for v in column if v.__class__ is int]
@@ -180,24 +209,23 @@ def sum_values(subs: list[Submission]) -> tuple[dict[str, int | float], int]:
 def summary_report(merged: Merged, today: dt.date | None = None) -> Report:
     """The summary as a report of the same form: the sums, totals computed, and metadata
     saying what it summarises."""
+    spec = merged.options.spec
     included = merged.included
-    sums, merged.unusable = sum_values(included)
-    cells = compute_totals(sums)
+    sums, merged.unusable = sum_values(included, spec)
+    cells = spec.compute_totals(sums)
     name = merged.options.name or _common_parent(included) or "汇总"
     today = today or dt.date.today()
     meta = {
         "agency": name,
         "year": merged.year,
-        "kind": SUMMARY_KIND,
+        "kind": spec.summary_kind,
         "covers": merged.covers,
         "filled_on": today,
     }
-    overview = (
-        f"本报告为{name}{merged.year}年度政府信息公开工作年度报告的汇总数据，由 {merged.covers} 个单位的报告汇总而成"
-        f"（xlsx-tools 于 {today.isoformat()} 汇总）。全年共收到政府信息公开申请{cells['t3.new.total']}件，"
-        f"结转下年度继续办理{cells['t3.carried_forward.total']}件。"
-    )
-    return Report(meta=meta, cells={cid: cells[cid] for cid in CELLS}, text={"overview": overview}, source="汇总")
+    facts = {"name": name, "year": merged.year, "covers": merged.covers, "today": today.isoformat(), "cells": cells}
+    overview = spec.summary_text(spec, facts)
+    first = spec.sections[0].key
+    return Report(meta=meta, cells={cid: cells[cid] for cid in spec.cells}, text={first: overview}, form=spec.id, source="汇总")
 
 
 def _common_parent(subs: list[Submission]) -> str:
@@ -220,10 +248,10 @@ def merge(
     `found(workbooks, skipped)` is called once the inputs are known, `progress(done, total)`
     as files are read."""
     started = dt.datetime.now().replace(microsecond=0)
-    inputs = collect(list(paths), exclude)
+    inputs = collect(list(paths), options.outputs | (exclude or set()))
     if found:
         found(len(inputs.files), len(inputs.skipped))
-    subs = read_all(inputs.files, options.jobs, progress)
+    subs = read_all(inputs.files, options.jobs, progress, options.spec)
     merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started)
     merged.year, merged.year_note, merged.missing = decide(subs, options.year, options.roster, options.include_invalid)
     if merged.included:
@@ -231,4 +259,4 @@ def merge(
     return merged
 
 
-__all__ = ["Merged", "Options", "WriteError", "merge", "read_all", "sum_values", "summary_report", "write_outputs"]
+__all__ = ["Merged", "Options", "merge", "read_all", "sum_values", "summary_report"]

@@ -11,12 +11,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..findings import ToolError
 from ..read.workbook import readable as shown_path
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 
 
-class InputError(Exception):
+class InputError(ToolError):
     """An input path that does not exist (Chinese message)."""
 
 

@@ -11,21 +11,27 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
-from ..form.gk2021 import CELLS, INPUT_IDS
+from ..findings import ToolError
+from ..form import FormSpec, current
 from .submission import Submission
 
 COLUMNS = ("单位名称", "统一社会信用代码", "编号", "表", "行", "列", "数值")
-LABELS: tuple[tuple[str, str, str, str], ...] = tuple(
-    (cid, CELLS[cid].table_name, CELLS[cid].row_name, CELLS[cid].col_name or CELLS[cid].col_label) for cid in INPUT_IDS
-)
+
+
+@lru_cache(maxsize=16)
+def labels(spec: FormSpec) -> tuple[tuple[str, str, str, str], ...]:
+    """(ID, table, row, column) of each input cell, in the order Submission.values holds them."""
+    cells = spec.cells
+    return tuple((cid, cells[cid].table_name, cells[cid].row_name, cells[cid].col_name or cells[cid].col_label) for cid in spec.input_ids)
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 200  # agencies per Parquet row group
 
 
-class ExportError(Exception):
+class ExportError(ToolError):
     """An export that cannot be made (Chinese message)."""
 
 
@@ -47,10 +53,11 @@ def check_export(path: str | Path) -> str:
     return kind
 
 
-def rows(subs: Iterable[Submission]) -> Iterator[tuple]:
+def rows(subs: Iterable[Submission], spec: FormSpec | None = None) -> Iterator[tuple]:
+    per_id = labels(spec or current())
     for s in subs:
-        for labels, value in zip(LABELS, s.values or ()):
-            yield (s.agency, s.uscc, *labels, value)
+        for cell, value in zip(per_id, s.values or (), strict=False):
+            yield (s.agency, s.uscc, *cell, value)
 
 
 def neutralise(text: str) -> str:
@@ -65,11 +72,11 @@ def _csv_line(cells: Iterable[str]) -> str:
     return buf.getvalue()
 
 
-def write_csv(path: str | Path, subs: Iterable[Submission]) -> None:
+def write_csv(path: str | Path, subs: Iterable[Submission], spec: FormSpec | None = None) -> None:
     """UTF-8 with BOM (so that Excel opens it in Chinese), CRLF, text cells neutralised.
     The label cells of each ID and the agency cells of each submission are rendered
     once; a row is then one string operation."""
-    per_id = [_csv_line(neutralise(t) for t in labels) + "," for labels in LABELS]
+    per_id = [_csv_line(neutralise(t) for t in cell) + "," for cell in labels(spec or current())]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         fh.write(_csv_line(COLUMNS) + "\r\n")
         for s in subs:
@@ -77,7 +84,7 @@ def write_csv(path: str | Path, subs: Iterable[Submission]) -> None:
             fh.write("".join([f"{head}{ids}{'' if v is None else repr(v)}\r\n" for ids, v in zip(per_id, s.values or ())]))
 
 
-def write_parquet(path: str | Path, subs: Iterable[Submission]) -> None:
+def write_parquet(path: str | Path, subs: Iterable[Submission], spec: FormSpec | None = None) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -86,7 +93,7 @@ def write_parquet(path: str | Path, subs: Iterable[Submission]) -> None:
         batch: list[Submission] = []
 
         def flush() -> None:
-            columns = list(zip(*rows(batch))) or [()] * len(COLUMNS)
+            columns = list(zip(*rows(batch, spec), strict=False)) or [()] * len(COLUMNS)
             arrays = [pa.array(col, type=f.type) for col, f in zip(columns, schema)]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             batch.clear()
@@ -99,5 +106,5 @@ def write_parquet(path: str | Path, subs: Iterable[Submission]) -> None:
             flush()
 
 
-def export(path: str | Path, subs: list[Submission], kind: str) -> None:
-    (write_parquet if kind == "parquet" else write_csv)(path, subs)
+def export(path: str | Path, subs: list[Submission], kind: str, spec: FormSpec | None = None) -> None:
+    (write_parquet if kind == "parquet" else write_csv)(path, subs, spec)

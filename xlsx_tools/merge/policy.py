@@ -7,6 +7,7 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+from ..findings import ERROR
 from .roster import Member, Roster, name_key
 from .submission import DUPLICATE, FAILED, OFF_ROSTER, PASSED, UNREADABLE, WARNED, WRONG_YEAR, Submission
 
@@ -104,7 +105,7 @@ def decide(
 
 
 def _settle(s: Submission, include_invalid: bool) -> None:
-    errors = [i for i in s.issues if i.severity == "error"]
+    errors = [i for i in s.issues if i.severity == ERROR]
     first = errors[0].message if errors else ""
     if not s.readable:
         s.status, s.included, s.note = UNREADABLE, False, first.removeprefix(Path(s.shown).name + "：")

@@ -12,7 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..check.rules import normalise_text, uscc_problem
+from ..check.rules import uscc_problem
+from ..findings import ToolError
+from ..values import normalise_text
 
 NAME_HEADERS = ("单位名称", "单位", "名称", "机构名称", "部门名称", "部门", "name", "agency")
 CODE_HEADERS = ("统一社会信用代码", "社会信用代码", "信用代码", "代码", "uscc", "code")
@@ -20,7 +22,7 @@ PARENT_HEADERS = ("上级单位/所属地区", "上级单位", "所属地区", "
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
-class RosterError(Exception):
+class RosterError(ToolError):
     """A roster that cannot be used (Chinese message)."""
 
 

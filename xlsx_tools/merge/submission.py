@@ -11,10 +11,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..check.rules import RULES, normalise_text
-from ..findings import ERROR, Finding, Number
-from ..form.gk2021 import INPUT_IDS
+from ..findings import ERROR, Finding, Number, Severity, finding
+from ..form import FORMS
 from ..read.workbook import readable as readable_name
+from ..values import normalise_text
 
 # Register statuses (报送登记「状态」), most decisive first.
 PASSED, WARNED, FAILED, UNREADABLE, DUPLICATE, WRONG_YEAR, OFF_ROSTER = (
@@ -33,9 +33,12 @@ class Issue:
     """A finding, flattened for the register and the 问题清单."""
 
     rule: str
-    severity: str
+    severity: Severity
     message: str
     where: str = ""
+
+    def __post_init__(self) -> None:
+        self.severity = Severity(self.severity)
 
     @classmethod
     def of(cls, f: Finding) -> Issue:
@@ -43,7 +46,7 @@ class Issue:
 
     @classmethod
     def new(cls, rule: str, message: str) -> Issue:
-        return cls(rule, RULES[rule].severity, message)
+        return cls.of(finding(rule, message))
 
 
 @dataclass(slots=True)
@@ -61,7 +64,8 @@ class Submission:
     covers: int = 1  # agencies this report stands for (a summary: its 汇总单位数)
     parent: str = ""
     filled_on: dt.date | None = None
-    values: tuple[Number | None, ...] | None = None  # the input cells, in INPUT_IDS order (totals are derived)
+    summary: bool = False  # a merged report (its kind is the form's summary kind)
+    values: tuple[Number | None, ...] | None = None  # the input cells, in the form's input order (totals are derived)
     issues: list[Issue] = field(default_factory=list)
     # decided by the merge
     status: str = ""
@@ -78,7 +82,7 @@ class Submission:
 
     @property
     def is_summary(self) -> bool:
-        return self.kind == "汇总报告"
+        return self.summary
 
     @property
     def label(self) -> str:
@@ -89,12 +93,14 @@ class Submission:
         self.issues.append(Issue.new(rule, message))
 
 
-def read_submission(job: tuple[str, str]) -> Submission:
-    """Read and judge one workbook (runs in a worker process). Never raises for a bad
-    file: an unreadable one is a Submission with readable=False and its reason."""
-    from ..check.validate import validate_file
+def read_submission(job: tuple[str, str, str]) -> Submission:
+    """Read and judge one workbook (runs in a worker process) as a report of the form
+    `job[2]` (a form ID). Never raises for a bad file: an unreadable one is a
+    Submission with readable=False and its reason."""
+    from ..check import validate_file
 
-    path, shown = job
+    path, shown, form = job
+    spec = FORMS[form]
     sub = Submission(path, shown)
     try:
         st = os.stat(path)
@@ -103,7 +109,7 @@ def read_submission(job: tuple[str, str]) -> Submission:
             sub.sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
         pass  # the reader says why, below
-    result = validate_file(Path(path))
+    result = validate_file(Path(path), spec=spec)
     raw_name = Path(path).name
     sub.issues = [Issue.of(f) for f in result.findings]
     if readable_name(raw_name) != raw_name:  # the reader's messages name the file as the OS gave it
@@ -113,6 +119,9 @@ def read_submission(job: tuple[str, str]) -> Submission:
     report = result.report
     if report is None:
         return sub
+    if report.form != spec.id:  # a report of another registered form: its cells cannot be summed with these
+        sub.issues = [Issue.new("FORM-VERSION", f"{shown}：表式为 {report.form}，本次汇总的是 {spec.id} 表式，不能合并")]
+        return sub
     sub.readable = True
     meta = report.meta
     sub.agency = normalise_text(meta.get("agency"))
@@ -120,11 +129,12 @@ def read_submission(job: tuple[str, str]) -> Submission:
     year = meta.get("year")
     sub.year = year if isinstance(year, int) and not isinstance(year, bool) else None
     sub.kind = normalise_text(meta.get("kind"))
+    sub.summary = sub.kind == spec.summary_kind
     covers = meta.get("covers")
     if sub.is_summary and isinstance(covers, int) and not isinstance(covers, bool) and covers >= 1:
         sub.covers = covers
     sub.parent = normalise_text(meta.get("parent"))
     filled = meta.get("filled_on")
     sub.filled_on = filled if isinstance(filled, dt.date) else None
-    sub.values = tuple(report.cells.get(cid) for cid in INPUT_IDS)
+    sub.values = tuple(report.cells.get(cid) for cid in spec.input_ids)
     return sub

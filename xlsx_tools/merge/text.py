@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..console import table
+from ..findings import ERROR, WARNING
 from .submission import DUPLICATE, FAILED, OFF_ROSTER, Submission
 
 SHOWN = 10  # files listed in full per section; the workbook has the rest
@@ -17,7 +18,7 @@ def _more(n: int, what: str = "个文件") -> str:
 
 
 def _errors(s: Submission) -> list[str]:
-    found = [i.message for i in s.issues if i.severity == "error"]
+    found = [i.message for i in s.issues if i.severity == ERROR]
     lines = [f"      {m}" for m in found[:ERRORS_SHOWN]]
     if len(found) > ERRORS_SHOWN:
         lines.append(f"      ……共 {len(found)} 个错误")
@@ -44,7 +45,7 @@ def _left_out(s: Submission) -> list[str]:
 
 
 def _warned(s: Submission) -> list[str]:
-    first = next(i.message for i in s.issues if i.severity == "warning")
+    first = next(i.message for i in s.issues if i.severity == WARNING)
     extra = f"（共 {s.warnings} 条提示）" if s.warnings > 1 else ""
     return [f"  ! {s.label}：{first}{extra}"]
 

@@ -56,7 +56,7 @@ def write_outputs(merged: Merged, output: str | Path, export: str | Path | None 
             tmp_export = stack.enter_context(atomic_path(export, force)) if export else None
         if export:
             merged.export = str(export)
-            longtable.export(tmp_export, merged.included, longtable.format_of(export))
+            longtable.export(tmp_export, merged.included, longtable.format_of(export), merged.options.spec)
         build_workbook(tmp_out, merged.summary, extra=mergebook.sheets(merged, work))
     except BaseException as exc:
         with sigint_deferred():

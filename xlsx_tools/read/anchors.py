@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..form.gk2021 import CELLS, META_FIELDS, SECTIONS
-from ..form.layout import FORM_NAME, LAYOUT, Label, Pos, anchor_name, col_letter
+from ..form import FormSpec
+from ..form.layout import FORM_NAME, Label, Pos, anchor_name, col_letter
 from ..values import NUMBER, TEXT_NUMBER, classify, label_key, normalise_text
-from .location import ANCHORS, SHAPES, Location, Shape, accepted, shown, where, where_of
+from .location import ANCHORS, Location, Shape, shapes, shown, where, where_of
 
 
 @dataclass(frozen=True)
@@ -46,41 +46,42 @@ class LabelCheck:
     keys: frozenset[str]
 
 
-_LABEL_PLANS: dict[int, tuple[LabelCheck, ...]] = {}
+_LABEL_PLANS: dict[Shape, tuple[LabelCheck, ...]] = {}
 
 
 def label_plan(shape: Shape) -> tuple[LabelCheck, ...]:
     """Every label around a grid, derived once from the template layout."""
-    plan = _LABEL_PLANS.get(shape.index)
+    plan = _LABEL_PLANS.get(shape)
     if plan is None:
-        plan = _LABEL_PLANS[shape.index] = _label_plan(shape)
+        plan = _LABEL_PLANS[shape] = _label_plan(shape)
     return plan
 
 
 def _label_plan(shape: Shape) -> tuple[LabelCheck, ...]:
+    spec = shape.spec
     tr, tc = shape.tmpl_rows, shape.tmpl_cols
     deps: dict[Label, list[str]] = {}
     for cid in shape.all_ids:
-        for label in LAYOUT.labels_near(cid):
+        for label in spec.layout.labels_near(cid):
             deps.setdefault(label, []).append(cid)
     plan = []
     for label, cells in deps.items():
-        path_labels = {n.label for cid in cells for n in CELLS[cid].row + CELLS[cid].col}
+        path_labels = {n.label for cid in cells for n in spec.cells[cid].row + spec.cells[cid].col}
+        keys = spec.accepted(label.text)
         if label.role == "rowlabel":
             i = min(i for i, r in enumerate(tr) if label.pos.row <= r < label.pos.row + label.rows)
-            check = LabelCheck(label, True, i, label.pos.row - tr[i], label.pos.col - tc[0], tuple(cells), True, accepted(label.text))
+            check = LabelCheck(label, True, i, label.pos.row - tr[i], label.pos.col - tc[0], tuple(cells), True, keys)
         else:
             j = min(j for j, c in enumerate(tc) if label.pos.col <= c < label.pos.col + label.cols)
             structural = label.text in path_labels
-            check = LabelCheck(
-                label, False, j, label.pos.row - tr[0], label.pos.col - tc[j], tuple(cells), structural, accepted(label.text)
-            )
+            check = LabelCheck(label, False, j, label.pos.row - tr[0], label.pos.col - tc[j], tuple(cells), structural, keys)
         plan.append(check)
     return tuple(plan)
 
 
-OTHER_KEYS: tuple[str, ...] = tuple([f"meta.{m.key}" for m in META_FIELDS] + [f"text.{s.key}" for s in SECTIONS])
-ANCHOR_OF: dict[str, str] = {k: anchor_name(k) for k in (*CELLS, *OTHER_KEYS)}
+def other_keys(spec: FormSpec) -> tuple[str, ...]:
+    """The keys outside the grids that a reader finds by anchor: cover fields and sections."""
+    return tuple([f"meta.{m.key}" for m in spec.meta_fields] + [f"text.{s.key}" for s in spec.sections])
 
 
 # ---- the plan: what the defined names say ---------------------------------------------------
@@ -113,6 +114,7 @@ class OtherPlan:
 
 @dataclass
 class Plan:
+    spec: FormSpec
     names: dict[str, Pos]
     grids: list[GridPlan]
     other: list[OtherPlan]
@@ -121,7 +123,7 @@ class Plan:
 
 def _grid_plan(names: dict[str, Pos], shape: Shape) -> GridPlan:
     ids = shape.ids
-    found = [[names.get(ANCHOR_OF[cid]) for cid in row] for row in ids]
+    found = [[names.get(anchor_name(cid)) for cid in row] for row in ids]
     missing = [cid for row, prow in zip(ids, found) for cid, p in zip(row, prow) if p is None]
     # Where the grid's rows and columns are: what most of their cells say (one cell cut
     # and pasted elsewhere must not drag its row along).
@@ -167,33 +169,33 @@ def _most(values: list):
     return max(dict.fromkeys(values), key=values.count)
 
 
-def _other_plan(names: dict[str, Pos], key: str) -> OtherPlan:
-    p = names.get(ANCHOR_OF[key])
+def _other_plan(spec: FormSpec, names: dict[str, Pos], key: str) -> OtherPlan:
+    p = names.get(anchor_name(key))
     if p is None:
         return OtherPlan(key, None, [])
-    tmpl = LAYOUT.pos[key]
-    checks = [(lb, p.row + lb.pos.row - tmpl.row, p.col + lb.pos.col - tmpl.col) for lb in LAYOUT.labels_near(key)]
+    tmpl = spec.layout.pos[key]
+    checks = [(lb, p.row + lb.pos.row - tmpl.row, p.col + lb.pos.col - tmpl.col) for lb in spec.layout.labels_near(key)]
     return OtherPlan(key, p, checks)
 
 
-_PLANS: dict[int, Plan] = {}
+_PLANS: dict[tuple[int, FormSpec], Plan] = {}
 MAX_PLANS = 64
 
 
-def plan_for(names: dict[str, Pos]) -> Plan:
+def plan_for(names: dict[str, Pos], spec: FormSpec) -> Plan:
     """The compiled plan for a set of defined names (remembered per names object: the
     workbook reader hands out one object per distinct <definedNames> block)."""
-    plan = _PLANS.get(id(names))
+    plan = _PLANS.get((id(names), spec))
     if plan is not None and plan.names is names:
         return plan
-    grids = [_grid_plan(names, shape) for shape in SHAPES]
-    other = [_other_plan(names, key) for key in OTHER_KEYS]
+    grids = [_grid_plan(names, shape) for shape in shapes(spec)]
+    other = [_other_plan(spec, names, key) for key in other_keys(spec)]
     where = {k: where_of(p) for g in grids for k, p in g.pos.items()}
     where.update({o.key: where_of(o.pos) for o in other if o.pos is not None})
-    plan = Plan(names, grids, other, where)
+    plan = Plan(spec, names, grids, other, where)
     if len(_PLANS) >= MAX_PLANS:
         _PLANS.clear()
-    _PLANS[id(names)] = plan
+    _PLANS[(id(names), spec)] = plan
     return plan
 
 
@@ -255,16 +257,17 @@ def _locate_grid_slowly(cells: Cells, plan: GridPlan) -> tuple[Location, str | N
         problems.append(f"{len(plan.missing)} 个单元格缺少定位名称")
         loc.add(
             "ANCHOR-MISSING",
-            f"{shape.name}有 {len(plan.missing)} 个单元格缺少定位名称（如{CELLS[plan.missing[0]].display}），"
+            f"{shape.name}有 {len(plan.missing)} 个单元格缺少定位名称（如{shape.spec.cells[plan.missing[0]].display}），"
             "可能是工作表或行列被删除，或表格被复制到了其他工作簿",
             plan.missing,
         )
     for cid, p in plan.misplaced:
         bad.add(cid)
-        problems.append(f"{CELLS[cid].display}的定位名称指向 {p.where}")
+        display = shape.spec.cells[cid].display
+        problems.append(f"{display}的定位名称指向 {p.where}")
         loc.add(
             "LAYOUT",
-            f"{CELLS[cid].display}的定位名称指向 {p.where}，不在该行与该列的交叉处（单元格可能被剪切移动），该数未读取",
+            f"{display}的定位名称指向 {p.where}，不在该行与该列的交叉处（单元格可能被剪切移动），该数未读取",
             [cid],
             [p.where],
         )
@@ -341,6 +344,7 @@ def _extra(loc: Location, sheet: str, place: str, between: str, values, by_row: 
 def locate_other(cells: Cells, plan: Plan) -> Location:
     """Cover fields and narrative sections, each checked against its label."""
     loc = Location(how=ANCHORS)
+    spec = plan.spec
     for other in plan.other:
         p = other.pos
         if p is None:
@@ -349,13 +353,12 @@ def locate_other(cells: Cells, plan: Plan) -> Location:
         ok = True
         for label, r, c in other.checks:
             raw = cells.get(p.sheet, r, c)
-            if raw == label.text or label_key(raw) in accepted(label.text):
+            if raw == label.text or label_key(raw) in spec.accepted(label.text):
                 continue
             ok = False
             at = where(p.sheet, r, c)
-            loc.add(
-                "LAYOUT", f"{at} 应为「{label.text}」，实为「{shown(raw)}」：封面或正文被改动，{p.where} 的内容未读取", [other.key], [at]
-            )
+            changed = f"{spec.cover}或{spec.narrative}被改动"
+            loc.add("LAYOUT", f"{at} 应为「{label.text}」，实为「{shown(raw)}」：{changed}，{p.where} 的内容未读取", [other.key], [at])
         if ok:
             loc.pos[other.key] = p
         else:
@@ -368,4 +371,4 @@ def _nonzero(v: object) -> bool:
     return case in (NUMBER, TEXT_NUMBER) and value != 0
 
 
-__all__ = ["Plan", "GridPlan", "Cells", "plan_for", "locate_grid", "locate_other", "form_version", "label_plan", "ANCHOR_OF"]
+__all__ = ["Plan", "GridPlan", "Cells", "plan_for", "locate_grid", "locate_other", "form_version", "label_plan", "other_keys"]

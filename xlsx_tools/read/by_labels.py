@@ -1,7 +1,7 @@
-"""The whole report by its labels: every grid (label_locator.py), the cover fields,
-the narrative sections, the form version — for a workbook without the template's
-defined names. Raises ReadError for a workbook that holds no statutory table (FOREIGN)
-or the tables of another form (FORM-VERSION).
+"""The whole report by its labels: every grid (labels.py), the cover fields, the
+narrative sections, the form version — for a workbook without the template's defined
+names. Raises ReadError for a workbook that holds no statutory table (FOREIGN) or the
+tables of another form (FORM-VERSION).
 
 Cover fields follow the label–value convention (the value is the cell right of the
 label, or of its merged range); a section's text is the cell under its heading, or the
@@ -12,31 +12,30 @@ come from a title such as 某某局2021年政府信息公开工作年度报告.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from ..findings import ERROR, Finding, ReadError
-from ..form.gk2021 import FORM_ID, FORM_TITLE, META_FIELDS, OTHER_FORMS, SECTIONS, TABLE_NAMES, TABLE_TITLES
-from ..form.layout import LAYOUT, Pos
+from ..findings import ReadError, finding
+from ..form import FormSpec, Pos
 from ..values import label_key, normalise_text
 from .labels import GridFound, LabelLocator
-from .location import LABELS, SHAPES, Location, accepted
-
-_SECTION_KEYS = frozenset(label_key(s.label) for s in SECTIONS)
+from .location import LABELS, Location, shapes
 
 
 def other_forms(finder: LabelLocator) -> None:
     """Raise FORM-VERSION if the workbook carries labels of another national form."""
-    for form in OTHER_FORMS:
+    spec = finder.spec
+    for form in spec.other_forms:
         for marker in form.markers:
             hits = finder.index.get(label_key(marker))
             if hits:
                 si, r, c = hits[0]
+                at = finder.where(si, r, c)
                 raise ReadError(
-                    Finding(
+                    finding(
                         "FORM-VERSION",
-                        ERROR,
-                        f"{finder.src.name}：{finder.where(si, r, c)} 为「{marker}」，这是{form.name}的表格，"
-                        f"与现行格式（国办公开办函〔2021〕30号，{FORM_ID}）不同，请按现行格式重新填写",
-                        where=[finder.where(si, r, c)],
+                        f"{finder.src.name}：{at} 为「{marker}」，这是{form.name}的表格，"
+                        f"与现行格式（{spec.source}，{spec.id}）不同，请按现行格式重新填写",
+                        where=[at],
                     )
                 )
 
@@ -51,8 +50,9 @@ def value_right_of(finder: LabelLocator, keys: frozenset[str]) -> tuple[Pos, obj
 
 
 def form_version(finder: LabelLocator) -> tuple[str, str] | None:
-    label = next(lb for lb in LAYOUT.labels_near("form"))
-    hit = value_right_of(finder, accepted(label.text))
+    """(version, address) written right of the cover's form-version label, if any."""
+    label = next(lb for lb in finder.spec.layout.labels_near("form"))
+    hit = value_right_of(finder, finder.accepted(label.text))
     if hit is None or hit[1] is None:
         return None
     return normalise_text(hit[1]), hit[0].where
@@ -60,38 +60,44 @@ def form_version(finder: LabelLocator) -> tuple[str, str] | None:
 
 def locate_other(finder: LabelLocator) -> Location:
     loc = Location(how=LABELS)
-    for spec in META_FIELDS:
-        hit = value_right_of(finder, accepted(spec.label))
+    spec = finder.spec
+    for mf in spec.meta_fields:
+        hit = value_right_of(finder, finder.accepted(mf.label))
         if hit is not None:
-            loc.pos[f"meta.{spec.key}"] = hit[0]
-    for section in SECTIONS:
-        p = _section(finder, section.label)
+            loc.pos[f"meta.{mf.key}"] = hit[0]
+    section_keys = frozenset(label_key(s.label) for s in spec.sections)
+    for section in spec.sections:
+        p = _section(finder, section.label, section_keys)
         if p is not None:
             loc.pos[f"text.{section.key}"] = p
     return loc
 
 
-_TITLE = re.compile(r"^(?P<agency>.*?)\s*(?:(?P<year>\d{4})\s*年度?)?\s*" + re.escape(FORM_TITLE))
+@lru_cache(maxsize=8)
+def _title_pattern(words: str) -> re.Pattern:
+    return re.compile(r"^(?P<agency>.*?)\s*(?:(?P<year>\d{4})\s*年度?)?\s*" + re.escape(words))
 
 
 def title(finder: LabelLocator) -> tuple[str, int | None, str] | None:
     """(agency, year, address) from a title such as 某某局2021年政府信息公开工作年度报告."""
+    words = finder.spec.title
+    pattern = _title_pattern(words)
     for si in range(len(finder.sheets)):
         for r, row in enumerate(finder.rows(si)[:12]):
             for c, v in enumerate(row):
-                if type(v) is str and FORM_TITLE in (compact := "".join(v.split())):
-                    m = _TITLE.match(normalise_text(compact))
+                if type(v) is str and words in (compact := "".join(v.split())):
+                    m = pattern.match(normalise_text(compact))
                     if m:
                         return m.group("agency").strip(), int(m.group("year")) if m.group("year") else None, finder.where(si, r, c)
     return None
 
 
-def _section(finder: LabelLocator, label: str) -> Pos | None:
-    keys = accepted(label)
+def _section(finder: LabelLocator, label: str, section_keys: frozenset[str]) -> Pos | None:
+    keys = finder.accepted(label)
     for si, r, c in finder.find(keys):
         for rr, cc in ((r + 1, c), (r + 2, c), (r, c + 1)):
             v = finder.get(si, rr, cc)
-            if type(v) is str and v.strip() and label_key(v) not in _SECTION_KEYS:
+            if type(v) is str and v.strip() and label_key(v) not in section_keys:
                 return Pos(finder.sheets[si], rr, cc)
         return None
     key = label_key(label)
@@ -103,48 +109,48 @@ def _section(finder: LabelLocator, label: str) -> Pos | None:
     return None
 
 
-def locate_all(src) -> Location:
+def _foreign(src, finder: LabelLocator) -> ReadError:
+    """FOREIGN: none of the form's tables is there; names a row and a column header to look for."""
+    spec = finder.spec
+    tables = [g for g in spec.grids if not spec.table[g.table].in_text]
+    row = max(tables, key=lambda g: len(g.row_paths)).row_paths[0][-1].label
+    col = next((g.cols[0].label for g in tables if not g.rows), tables[0].cols[0].label)
+    sheets = "、".join(finder.sheets[:8]) or "无"
+    return ReadError(
+        finding(
+            "FOREIGN",
+            f"{src.name}：没有找到年度报告的表格（如「{row}」「{col}」等行列标签），"
+            f"不是 {spec.id} 表式的年度报告工作簿（工作表为：{sheets}）",
+        )
+    )
+
+
+def locate_all(src, spec: FormSpec) -> Location:
     """Every grid, the cover fields and the narrative, by labels; raises ReadError when
     the workbook holds none of the statutory tables or another form's tables."""
-    finder = LabelLocator(src)
+    finder = LabelLocator(src, spec)
     other_forms(finder)
     version = form_version(finder)
-    if version is not None and version[0] != FORM_ID:
+    if version is not None and version[0] != spec.id:
         raise ReadError(
-            Finding(
-                "FORM-VERSION",
-                ERROR,
-                f"{src.name}：表式版本为「{version[0]}」（{version[1]}），本工具支持 {FORM_ID}",
-                where=[version[1]],
-            )
+            finding("FORM-VERSION", f"{src.name}：表式版本为「{version[0]}」（{version[1]}），本工具支持 {spec.id}", where=[version[1]])
         )
     loc = Location(how=LABELS)
-    results = [finder.locate(shape) for shape in SHAPES]
-    if not any(r.found_any or r.seen for r in results if r.shape.grid.table in ("t2", "t3", "t4")):
-        sheets = "、".join(finder.sheets[:8]) or "无"
-        raise ReadError(
-            Finding(
-                "FOREIGN",
-                ERROR,
-                f"{src.name}：没有找到年度报告的表格（如「{SHAPES[4].rows[0][-1].label}」「{SHAPES[5].grid.cols[0].label}」等行列标签），"
-                f"不是 {FORM_ID} 表式的年度报告工作簿（工作表为：{sheets}）",
-            )
-        )
+    results = [finder.locate(shape) for shape in shapes(spec)]
+    if not any(r.found_any or r.seen for r in results if not spec.table[r.shape.grid.table].in_text):
+        raise _foreign(src, finder)
     by_table: dict[str, list[GridFound]] = {}
     for r in results:
         by_table.setdefault(r.shape.grid.table, []).append(r)
-    for table, found in by_table.items():
+    for key, found in by_table.items():
         if not any(r.found_any for r in found) and not any(f for r in found for f in r.location.findings):
             ids = [cid for r in found for cid in r.shape.all_ids]
             loc.unread.update(ids)
-            if table == "fee":
-                loc.add(
-                    "FEE-NOT-FOUND",
-                    f"没有找到信息处理费的数字（「{found[0].shape.rows[0][-1].label}」等），有关收费的检查未进行",
-                    ids,
-                )
-            else:
-                loc.add("LAYOUT", f"没有找到{TABLE_NAMES[table]}（{TABLE_TITLES[table]}）的行列标签，该表的数未读取", ids)
+            table = spec.table[key]
+            grid = found[0].shape.grid
+            first = grid.row_paths[0][-1].label if grid.row_paths else grid.cols[0].label
+            message = table.absent.format(name=table.name, title=table.title, label=first)
+            loc.add(table.absent_rule, message, ids)
             continue
         for r in found:
             if not r.found_any and not r.location.findings:

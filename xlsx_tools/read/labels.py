@@ -2,9 +2,9 @@
 
 For a workbook without the template's defined names — a published report typed into
 Excel by an agency, an .xls/.ods copy, the tables pasted into a new workbook — and for
-a template whose names no longer match its tables. Every label comes from form.py
-(and the cover and narrative labels from layout.py); labels compare by
-`values.label_key` (NFKC, no whitespace, line breaks or punctuation).
+a template whose names no longer match its tables. Every label comes from the form
+(`FormSpec`); labels compare by `values.label_key` (NFKC, no whitespace, line breaks
+or punctuation) and `FormSpec.accepted` (a label's short form).
 
 Per statutory grid:
 - rows: each row is found by its label (or its group labels and its label written
@@ -24,38 +24,38 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..findings import ERROR
-from ..form.gk2021 import Node
-from ..form.layout import Pos, col_letter
+from ..form import FormSpec, Node, Pos
+from ..form.layout import col_letter
 from ..values import TEXT_NUMBER, classify, label_key
-from .location import LABELS, Location, Shape, accepted, shown, where
+from .location import LABELS, Location, Shape, shown, where
 
 HEADER_BAND = 6  # rows above a table's first row searched for its column headers
 MAX_LABEL_CHARS = 300
 
 
-def _row_keys(path: tuple[Node, ...]) -> frozenset[str]:
+def _row_keys(spec: FormSpec, path: tuple[Node, ...]) -> frozenset[str]:
     """A row's label alone, or with its group labels written before it in one cell."""
-    keys = set(accepted(path[-1].label))
+    keys = set(spec.accepted(path[-1].label))
     labelled = [n.label for n in path if n.label]
     for k in range(len(labelled) - 1):
         keys.add(label_key("".join(labelled[k:])))
     return frozenset(keys)
 
 
-_SHAPE_ROWS: dict[int, tuple] = {}
+_SHAPE_ROWS: dict[Shape, tuple] = {}
 
 
 def _shape_rows(shape: Shape):
     """Cached per grid: (keys of each row, (group node, first row, last row) of every labelled group)."""
-    got = _SHAPE_ROWS.get(shape.index)
+    got = _SHAPE_ROWS.get(shape)
     if got is None:
-        got = _SHAPE_ROWS[shape.index] = _shape_rows_of(shape)
+        got = _SHAPE_ROWS[shape] = _shape_rows_of(shape)
     return got
 
 
 def _shape_rows_of(shape: Shape) -> tuple[tuple[frozenset[str], ...], tuple[tuple[Node, int, int], ...]]:
     """(keys of each row, (group node, first row, last row) of every labelled group)."""
-    keys = tuple(_row_keys(p) for p in shape.grid.row_paths)
+    keys = tuple(_row_keys(shape.spec, p) for p in shape.grid.row_paths)
     groups: dict[int, list] = {}
     for i, path in enumerate(shape.grid.row_paths):
         for node in path[:-1]:
@@ -84,8 +84,10 @@ class GridFound:
 
 
 class LabelLocator:
-    def __init__(self, src):
+    def __init__(self, src, spec: FormSpec):
         self.src = src
+        self.spec = spec
+        self.accepted = spec.accepted
         self.sheets: list[str] = list(src.sheet_names())
         self._index: dict[str, list[tuple[int, int, int]]] | None = None
         self._bottoms: dict[int, dict[tuple[int, int], tuple[int, int]]] = {}
@@ -316,11 +318,11 @@ class LabelLocator:
             if r is None:
                 continue
             lo = rows_at[first - 1] + 1 if first > 0 and rows_at[first - 1] is not None else r - 2
-            keys = accepted(node.label)
+            keys = self.accepted(node.label)
             ok = any(s == si and lo <= rr <= r and c <= label_cols[first] for s, rr, c in self.find(keys))
             if not ok:
                 leaf = self.get(si, r, label_cols[first])
-                ok = label_key(leaf) not in accepted(shape.rows[first][-1].label)  # written with its group in one cell
+                ok = label_key(leaf) not in self.accepted(shape.rows[first][-1].label)  # written with its group in one cell
             if not ok:
                 c = max(0, label_cols[first] - 1)
                 found.location.add(
@@ -357,7 +359,7 @@ class LabelLocator:
         placed: list[tuple[int, int] | None] = []
         prev_c = c_lo - 1
         for node in nodes:
-            cs = [(r, c) for s, r, c in self.find(accepted(node.label)) if s == si and r_lo <= r <= r_hi and prev_c < c <= c_hi]
+            cs = [(r, c) for s, r, c in self.find(self.accepted(node.label)) if s == si and r_lo <= r <= r_hi and prev_c < c <= c_hi]
             if cs:
                 c_min = min(c for _, c in cs)
                 rows = [r for r, c in cs if c == c_min]
@@ -441,7 +443,7 @@ class LabelLocator:
         """A grid without row labels (table 四): from its top header down to its one row."""
         tries = []
         for k, node in enumerate(shape.grid.cols):
-            for si, r, c in self.find(accepted(node.label)):
+            for si, r, c in self.find(self.accepted(node.label)):
                 leaf_at: dict[tuple[int, ...], tuple[int, int]] = {}
                 missing_groups: list = []
                 self._match(si, shape.grid.cols, (), r, r + HEADER_BAND, c if k == 0 else 0, 1 << 20, False, leaf_at, missing_groups)
@@ -487,7 +489,7 @@ class LabelLocator:
         claimed = found.rows_claimed
         used = set(rows)
         _, groups = _shape_rows(shape) if shape.grid.row_paths else ((), ())
-        group_keys = set().union(*(accepted(n.label) for n, _, _ in groups)) if groups else set()
+        group_keys = set().union(*(self.accepted(n.label) for n, _, _ in groups)) if groups else set()
         left = min((c for c in label_cols if c is not None), default=cols[0])
         for r in range(rows[0] + 1, rows[-1]):
             if r in used or r in claimed:

@@ -1,24 +1,22 @@
 """Where a submission's values sit: the shared vocabulary of the two locators.
 
-`anchor_locator.py` finds cells through the defined names the template records;
-`label_locator.py` finds the statutory tables by their row and column labels in any
-workbook. Both return a `Location`: the position of every key they could place with
-certainty, the keys they could not (never guessed), and findings saying why.
+`anchors.py` finds cells through the defined names the template records; `labels.py`
+finds the statutory tables by their row and column labels in any workbook. Both
+return a `Location`: the position of every key they could place with certainty, the
+keys they could not (never guessed), and findings saying why.
 
-A `Shape` is one statutory grid (form.GRIDS) seen as rows × columns of canonical IDs,
-with the template position of each row and column (layout.LAYOUT).
+A `Shape` is one statutory grid of a form seen as rows × columns of canonical IDs,
+with the template position of each row and column (the form's layout).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from ..check.rules import RULES
-from ..findings import Finding
-from ..form.gk2021 import CELLS, GRIDS, Grid, Node
-from ..form.layout import LAYOUT, Pos, col_letter
-from ..values import label_key
+from ..findings import Finding, finding
+from ..form import FormSpec, Grid, Node, Pos
+from ..form.layout import col_letter
 
 ANCHORS, LABELS = "anchors", "labels"
 
@@ -35,7 +33,7 @@ class Location:
     where: dict[str, str] | None = None  # address of every key in `pos`, when known in advance
 
     def add(self, rule: str, message: str, cells=(), where=(), expected=None, actual=None) -> None:
-        self.findings.append(Finding(rule, RULES[rule].severity, message, list(cells), list(where), expected, actual))
+        self.findings.append(finding(rule, message, cells=cells, where=where, expected=expected, actual=actual))
 
     def merge(self, other: Location) -> None:
         self.pos.update(other.pos)
@@ -44,38 +42,6 @@ class Location:
 
 
 # ---- labels ---------------------------------------------------------------------------------
-def _shorts() -> dict[str, str]:
-    out: dict[str, str] = {}
-
-    def walk(nodes: tuple[Node, ...]) -> None:
-        for n in nodes:
-            if n.short:
-                out[n.label] = n.short
-            walk(n.children)
-
-    for grid in GRIDS:
-        walk(grid.rows)
-        walk(grid.cols)
-    return out
-
-
-SHORTS = _shorts()
-_ACCEPTED: dict[str, frozenset[str]] = {}
-
-
-def accepted(label: str) -> frozenset[str]:
-    """The label keys that stand for a statutory label: its own, and its short form."""
-    keys = _ACCEPTED.get(label)
-    if keys is None:
-        keys = frozenset(k for k in (label_key(label), label_key(SHORTS.get(label))) if k)
-        _ACCEPTED[label] = keys
-    return keys
-
-
-def matches(raw: object, label: str) -> bool:
-    return raw == label or label_key(raw) in accepted(label)
-
-
 def shown(raw: object, limit: int = 40) -> str:
     """A cell's content quoted in a message."""
     if raw is None or raw == "":
@@ -104,15 +70,12 @@ def where_of(pos: Pos) -> str:
     return text
 
 
-def is_number(raw: object) -> bool:
-    return type(raw) in (int, float)
-
-
 # ---- the statutory grids as rows × columns ---------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Shape:
+    spec: FormSpec
     grid: Grid
-    index: int  # position in form.GRIDS
+    index: int  # position in spec.grids
 
     @cached_property
     def rows(self) -> list[tuple[Node, ...]]:
@@ -132,30 +95,32 @@ class Shape:
 
     @cached_property
     def sheet(self) -> str:
-        return LAYOUT.pos[self.ids[0][0]].sheet
+        return self.spec.layout.pos[self.ids[0][0]].sheet
 
     @cached_property
     def tmpl_rows(self) -> list[int]:
-        return [LAYOUT.pos[row[0]].row for row in self.ids]
+        return [self.spec.layout.pos[row[0]].row for row in self.ids]
 
     @cached_property
     def tmpl_cols(self) -> list[int]:
-        return [LAYOUT.pos[cid].col for cid in self.ids[0]]
+        return [self.spec.layout.pos[cid].col for cid in self.ids[0]]
 
     @property
     def name(self) -> str:
-        """表三, or 表二「第二十条第（五）项」 for a block of table 二."""
-        table = CELLS[self.ids[0][0]].table_name
-        if self.grid.table == "t2":
+        """表三, or 表二「第二十条第（五）项」 for one block of a table of several."""
+        table = self.spec.table[self.grid.table].name
+        if len(self.spec.table_grids(self.grid.table)) > 1:
             return f"{table}「{self.grid.title}」"
         return table
 
     def row_name(self, i: int) -> str:
-        return CELLS[self.ids[i][0]].row_name
+        return self.spec.cells[self.ids[i][0]].row_name
 
     def col_name(self, j: int) -> str:
-        return CELLS[self.ids[0][j]].col_name
+        return self.spec.cells[self.ids[0][j]].col_name
 
 
-SHAPES: tuple[Shape, ...] = tuple(Shape(g, i) for i, g in enumerate(GRIDS))
-SHAPE_OF: dict[str, Shape] = {cid: s for s in SHAPES for cid in s.all_ids}
+@lru_cache(maxsize=16)
+def shapes(spec: FormSpec) -> tuple[Shape, ...]:
+    """Every grid of the form as a Shape, in the form's order."""
+    return tuple(Shape(spec, g, i) for i, g in enumerate(spec.grids))

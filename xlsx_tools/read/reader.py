@@ -19,10 +19,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from ..check.rules import DEFINING, RULES, formula_value
-from ..findings import ERROR, Finding, ReadError, fmt
-from ..form.gk2021 import CELLS, CHOICE, DATE, FORM_ID, INTEGER, META_FIELDS, SECTIONS
-from ..form.layout import FORM_NAME, Pos
+from ..findings import Finding, ReadError, finding, fmt
+from ..form import CHOICE, DATE, FORMS, INTEGER, FormSpec, Pos, current
+from ..form.layout import FORM_NAME
 from ..report import Report
 from ..values import BLANK, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int
 from ..values import ERROR as CELL_ERROR
@@ -53,27 +52,30 @@ class Source(Protocol):
 
 
 # ---- locating -------------------------------------------------------------------------------
-def locate(src: Source) -> Location:
-    """Where every key of the form sits in `src`; raises ReadError for a workbook that
-    is not a report of this form at all."""
+def locate(src: Source, spec: FormSpec | None = None) -> tuple[Location, FormSpec]:
+    """Where every key of the form sits in `src`, and which form it is (a workbook made
+    from the template records its form; any other is read as `spec`, by default the
+    current form); raises ReadError for a workbook that is not a report of a known form."""
+    spec = spec or current()
     names = src.names()
     if FORM_NAME not in names:
         if not hasattr(src, "rows"):
-            raise ReadError(Finding("FOREIGN", ERROR, f"{src.name}：不是 {FORM_ID} 表式的年度报告工作簿（未找到表式标记）"))
+            raise ReadError(finding("FOREIGN", f"{src.name}：不是 {spec.id} 表式的年度报告工作簿（未找到表式标记）"))
         from .by_labels import locate_all
 
-        return locate_all(src)
+        return locate_all(src, spec), spec
     version = anchor_locator.form_version(src, names)
     where = names[FORM_NAME].where
-    if version and version != FORM_ID:
-        raise ReadError(
-            Finding("FORM-VERSION", ERROR, f"{src.name}：表式版本为「{version}」（{where}），本工具支持 {FORM_ID}", where=[where])
-        )
-    plan = anchor_locator.plan_for(names)
+    if version and version != spec.id:
+        if version not in FORMS:
+            known = "、".join(FORMS)
+            raise ReadError(finding("FORM-VERSION", f"{src.name}：表式版本为「{version}」（{where}），本工具支持 {known}", where=[where]))
+        spec = FORMS[version]
+    plan = anchor_locator.plan_for(names, spec)
     cells = anchor_locator.Cells(src)
     loc = Location(how=ANCHORS)
     if not version:  # the version cell was cleared: every label is still checked
-        loc.add("LABEL", f"{where} 的表式版本为空（应为 {FORM_ID}），按 {FORM_ID} 表式读取", [], [where])
+        loc.add("LABEL", f"{where} 的表式版本为空（应为 {spec.id}），按 {spec.id} 表式读取", [], [where])
     finder = None
     clean = True
     for grid in plan.grids:
@@ -81,7 +83,7 @@ def locate(src: Source) -> Location:
         if got.findings or got.unread:
             clean = False
         if problem is not None and hasattr(src, "rows"):
-            finder = finder or _finder(src)
+            finder = finder or _finder(src, spec)
             alt = finder.locate(grid.shape)
             if alt.complete:
                 alt.location.add(
@@ -98,7 +100,7 @@ def locate(src: Source) -> Location:
     if other.unread and hasattr(src, "rows"):
         from .by_labels import locate_other
 
-        finder = finder or _finder(src)
+        finder = finder or _finder(src, spec)
         by_labels = locate_other(finder)
         moved = [k for k in other.unread if k in by_labels.pos]
         if moved:
@@ -106,30 +108,32 @@ def locate(src: Source) -> Location:
             for key in moved:
                 other.pos[key] = by_labels.pos[key]
                 other.unread.discard(key)
-            other.add("ANCHOR-STALE", "封面或正文的定位名称与内容不一致，可能用其他软件插入或删除了行列；已按标签读取", sorted(moved), [])
+            what = f"{spec.cover}或{spec.narrative}"
+            other.add("ANCHOR-STALE", f"{what}的定位名称与内容不一致，可能用其他软件插入或删除了行列；已按标签读取", sorted(moved), [])
     if loc.findings or other.findings or any(k in plan.where for k in other.unread):
         clean = False
     loc.merge(other)
     if clean:
         loc.where = plan.where
-    return loc
+    return loc, spec
 
 
-def _finder(src):
+def _finder(src, spec: FormSpec):
     from .labels import LabelLocator
 
-    return LabelLocator(src)
+    return LabelLocator(src, spec)
 
 
 # ---- reading values -------------------------------------------------------------------------
 class _Gathered:
     """Findings about many cells of one table, gathered into one finding per table."""
 
-    def __init__(self):
+    def __init__(self, spec: FormSpec):
+        self.spec = spec
         self.items: dict[tuple[str, str], list[tuple[str, Pos, str, object]]] = {}
 
     def add(self, rule: str, cid: str, pos: Pos, shown: str, value: object) -> None:
-        self.items.setdefault((rule, CELLS[cid].table), []).append((cid, pos, shown, value))
+        self.items.setdefault((rule, self.spec.cells[cid].table), []).append((cid, pos, shown, value))
 
 
 def _addresses(positions: list[Pos]) -> str:
@@ -138,14 +142,14 @@ def _addresses(positions: list[Pos]) -> str:
     return "、".join(shown) + (f" 等 {len(positions)} 个" if len(positions) > LIST_LIMIT else "")
 
 
-def _read_cells(src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
+def _read_cells(spec: FormSpec, src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
     values = report.cells
-    gathered = _Gathered()
+    gathered = _Gathered(spec)
     blank_totals: list[str] = []
     pos_of = loc.pos
     rows_of = getattr(src, "rows", None)
     sheets: dict[str, list] = {}
-    for cid, cell in CELLS.items():
+    for cid, cell in spec.cells.items():
         pos = pos_of.get(cid)
         if pos is None:
             values[cid] = None
@@ -181,26 +185,25 @@ def _read_cells(src: Source, loc: Location, report: Report, findings: list[Findi
         elif case is NIL:
             gathered.add("NIL-MARK", cid, pos, shown, 0)
         elif case is CELL_ERROR:
-            findings.append(_cell_finding("CELL-ERROR", cid, pos, f"单元格为错误值 {shown}，该数无法使用（请检查公式或重新填写）"))
+            findings.append(_cell_finding("CELL-ERROR", cell.display, cid, pos, f"单元格为错误值 {shown}，该数无法使用（请检查公式或重新填写）"))
         elif case is NOT_NUMBER:
-            findings.append(_cell_finding("NOT-NUMBER", cid, pos, f"「{shown}」不是数字，该数无法使用（只能填写数字）"))
+            findings.append(_cell_finding("NOT-NUMBER", cell.display, cid, pos, f"「{shown}」不是数字，该数无法使用（只能填写数字）"))
         elif case is TOO_LARGE:
-            findings.append(_cell_finding("TOO-LARGE", cid, pos, f"{shown} 数值过大（超过 1 万亿），疑似误填，该数无法使用"))
+            findings.append(_cell_finding("TOO-LARGE", cell.display, cid, pos, f"{shown} 数值过大（超过 1 万亿），疑似误填，该数无法使用"))
         values[cid] = value
     for (rule, _table), items in gathered.items.items():
-        findings.append(_gathered_finding(rule, items))
+        findings.append(_gathered_finding(spec, rule, items))
     if blank_totals:
-        _recompute(blank_totals, loc, values, findings)
+        _recompute(spec, blank_totals, loc, values, findings)
 
 
-def _cell_finding(rule: str, cid: str, pos: Pos, what: str, value=None) -> Finding:
-    return Finding(rule, RULES[rule].severity, f"{CELLS[cid].display}（{pos.where}）：{what}", [cid], [pos.where], None, value)
+def _cell_finding(rule: str, display: str, key: str, pos: Pos, what: str) -> Finding:
+    return finding(rule, cells=[key], where=[pos.where], cell=display, at=pos.where, what=what)
 
 
-def _gathered_finding(rule: str, items: list[tuple[str, Pos, str, object]]) -> Finding:
+def _gathered_finding(spec: FormSpec, rule: str, items: list[tuple[str, Pos, str, object]]) -> Finding:
     cids = [i[0] for i in items]
     positions = [i[1] for i in items]
-    severity = RULES[rule].severity
     if len(items) == 1:
         cid, pos, shown, value = items[0]
         what = {
@@ -208,28 +211,28 @@ def _gathered_finding(rule: str, items: list[tuple[str, Pos, str, object]]) -> F
             "NUMBER-AS-TEXT": f"数字「{shown}」以文本形式保存，按 {fmt(value)} 计",
             "NIL-MARK": f"填写的是「{shown.strip()}」，按 0 计",
         }[rule]
-        return Finding(rule, severity, f"{CELLS[cid].display}（{pos.where}）：{what}", cids, [pos.where], None, value)
-    table = CELLS[cids[0]].table_name
+        return finding(rule, f"{spec.cells[cid].display}（{pos.where}）：{what}", cells=cids, where=[pos.where], actual=value)
+    table = spec.cells[cids[0]].table_name
     first = items[0]
     what = {
         "BLANK": f"有 {len(items)} 个填报单元格未填写，已按 0 计",
         "NUMBER-AS-TEXT": f"有 {len(items)} 个数字以文本形式保存（如 {first[1].where}「{first[2]}」），已按数字计",
         "NIL-MARK": f"有 {len(items)} 个单元格填写的是「{first[2].strip()}」等符号而不是数字，已按 0 计",
     }[rule]
-    return Finding(rule, severity, f"{table} {what}：{_addresses(positions)}", cids, [p.where for p in positions], None, len(items))
+    return finding(rule, f"{table} {what}：{_addresses(positions)}", cells=cids, where=[p.where for p in positions], actual=len(items))
 
 
-def _recompute(blank_totals: list[str], loc: Location, values: dict, findings: list[Finding]) -> None:
+def _recompute(spec: FormSpec, blank_totals: list[str], loc: Location, values: dict, findings: list[Finding]) -> None:
     """Totals with no value at all: computed from their parts, in dependency order."""
     blank = set(blank_totals)
     done: list[tuple[str, object]] = []
-    for total_id in DEFINING:
+    for total_id in spec.defining:
         if total_id in blank:
-            values[total_id] = formula_value(total_id, values)
+            values[total_id] = spec.formula_value(total_id, values)
             done.append((total_id, values[total_id]))
     by_table: dict[str, list[tuple[str, object]]] = {}
     for cid, value in done:
-        by_table.setdefault(CELLS[cid].table, []).append((cid, value))
+        by_table.setdefault(spec.cells[cid].table, []).append((cid, value))
     rule = "TOTAL-RECOMPUTED"
     for items in by_table.values():
         items.sort(key=lambda item: (loc.pos[item[0]].row, loc.pos[item[0]].col))  # reading order
@@ -238,14 +241,14 @@ def _recompute(blank_totals: list[str], loc: Location, values: dict, findings: l
         if len(items) == 1:
             cid, value = items[0]
             result = f"已按各项之和计为 {fmt(value)}" if value is not None else "其组成项有无法使用的数，无法计算"
-            message = f"{CELLS[cid].display}（{positions[0].where}）没有数值（文件可能由不计算公式的软件保存），{result}"
-            findings.append(Finding(rule, RULES[rule].severity, message, cids, [positions[0].where], None, value))
+            message = f"{spec.cells[cid].display}（{positions[0].where}）没有数值（文件可能由不计算公式的软件保存），{result}"
+            findings.append(finding(rule, message, cells=cids, where=[positions[0].where], actual=value))
         else:
             message = (
-                f"{CELLS[cids[0]].table_name} 有 {len(items)} 个总计单元格没有数值（文件可能由不计算公式的软件保存），"
+                f"{spec.cells[cids[0]].table_name} 有 {len(items)} 个总计单元格没有数值（文件可能由不计算公式的软件保存），"
                 f"已按各项之和计算：{_addresses(positions)}"
             )
-            findings.append(Finding(rule, RULES[rule].severity, message, cids, [p.where for p in positions], None, len(items)))
+            findings.append(finding(rule, message, cells=cids, where=[p.where for p in positions], actual=len(items)))
 
 
 def _plain_reader(src: Source):
@@ -264,62 +267,50 @@ def _plain_reader(src: Source):
     return raw
 
 
-def _read_meta(src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
+def _read_meta(spec: FormSpec, src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
     raw_at = _plain_reader(src)
-    for spec in META_FIELDS:
-        key = f"meta.{spec.key}"
+    for mf in spec.meta_fields:
+        key = f"meta.{mf.key}"
+        name = f"{spec.cover}「{mf.label}」"
         pos = loc.pos.get(key)
         if pos is None:
             continue
         raw = raw_at(pos)
         if raw is None or raw == "":
             continue
-        if spec.type == INTEGER:
+        if mf.type == INTEGER:
             value = parse_int(raw)
             if value is None:
-                findings.append(
-                    Finding(
-                        "NOT-NUMBER", ERROR, f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是整数", [key], [pos.where]
-                    )
-                )
+                findings.append(_cell_finding("NOT-NUMBER", name, key, pos, f"「{normalise_text(raw)}」不是整数"))
                 continue
-        elif spec.type == DATE:
+        elif mf.type == DATE:
             value = parse_date(raw)
             if value is None:
-                findings.append(
-                    Finding(
-                        "META-DATE",
-                        RULES["META-DATE"].severity,
-                        f"封面「{spec.label}」（{pos.where}）：「{normalise_text(raw)}」不是日期，请按 2026-01-10 的格式填写",
-                        [key],
-                        [pos.where],
-                    )
-                )
+                findings.append(_cell_finding("META-DATE", name, key, pos, f"「{normalise_text(raw)}」不是日期，请按 2026-01-10 的格式填写"))
                 continue
-        elif spec.type == CHOICE:
+        elif mf.type == CHOICE:
             value = normalise_text(raw)
         elif isinstance(raw, int) and not isinstance(raw, bool):
             # exact: file readers give floats; ints come from xlwings' VBA client, which
             # sends text of 16+ digits (an all-digit 统一社会信用代码) as a bare JSON number
             value = str(raw)
         elif isinstance(raw, float):
-            if spec.key == "uscc":
+            if mf.key == "uscc":
                 findings.append(
-                    Finding(
+                    finding(
                         "META-USCC",
-                        ERROR,
-                        f"封面「{spec.label}」（{pos.where}）以数字形式保存（{fmt(raw)}），Excel 只保留 15 位有效数字，代码可能已经改变；"
+                        f"{name}（{pos.where}）以数字形式保存（{fmt(raw)}），Excel 只保留 15 位有效数字，代码可能已经改变；"
                         "请将单元格设为文本后重新输入",
-                        [key],
-                        [pos.where],
+                        cells=[key],
+                        where=[pos.where],
                     )
                 )
-                report.meta[spec.key] = fmt(float(raw))
+                report.meta[mf.key] = fmt(float(raw))
                 continue
             value = fmt(float(raw))
         else:
             value = normalise_text(raw)
-        report.meta[spec.key] = value
+        report.meta[mf.key] = value
     if loc.title is not None:
         agency, year, _where = loc.title
         if agency and "agency" not in report.meta:
@@ -328,16 +319,18 @@ def _read_meta(src: Source, loc: Location, report: Report, findings: list[Findin
             report.meta["year"] = year
 
 
-def read_source(src: Source) -> Report:
-    """Read a Report from any Source; raises ReadError where nothing can be read."""
-    loc = locate(src)
-    report = Report(source=src.name)
+def read_source(src: Source, spec: FormSpec | None = None) -> Report:
+    """Read a Report from any Source; raises ReadError where nothing can be read.
+    A workbook made from a template is read in the form it records; any other in
+    `spec` (by default the current form)."""
+    loc, spec = locate(src, spec)
+    report = Report(source=src.name, form=spec.id)
     findings = list(loc.findings)
     report.where = dict(loc.where) if loc.where is not None else {k: where_of(p) for k, p in loc.pos.items()}
-    _read_cells(src, loc, report, findings)
-    _read_meta(src, loc, report, findings)
+    _read_cells(spec, src, loc, report, findings)
+    _read_meta(spec, src, loc, report, findings)
     raw_at = _plain_reader(src)
-    for section in SECTIONS:
+    for section in spec.sections:
         pos = loc.pos.get(f"text.{section.key}")
         raw = raw_at(pos) if pos is not None else None
         if isinstance(raw, str) and raw.strip():
@@ -346,11 +339,11 @@ def read_source(src: Source) -> Report:
     return report
 
 
-def read_report(path: str | bytes | Path) -> Report:
+def read_report(path: str | bytes | Path, spec: FormSpec | None = None) -> Report:
     """Read a workbook file into a Report (values only, fast); raises ReadError."""
     from .workbook import open_workbook
 
-    return read_source(open_workbook(path))
+    return read_source(open_workbook(path), spec)
 
 
 __all__ = ["Source", "read_source", "read_report", "locate", "LABELS", "ANCHORS"]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import python_calamine
 
-from ..findings import ERROR, Finding, ReadError
+from ..findings import ReadError, unreadable
 from ..form.layout import Pos, parse_a1
 from ..values import CellError
 from .error_cells import ods_errors, xls_errors, xlsx_errors
@@ -58,10 +58,6 @@ def display_name(path: str | bytes | os.PathLike) -> str:
     """The file's own name (no folders), readable."""
     raw = os.fsencode(path)
     return readable(raw.rstrip(b"/").rsplit(b"/", 1)[-1] or raw)
-
-
-def unreadable(name: str, reason: str) -> ReadError:
-    return ReadError(Finding("UNREADABLE", ERROR, f"{name}：{reason}"))
 
 
 # ---- what a file that is not a workbook is -----------------------------------------------
@@ -134,7 +130,7 @@ def unescape(text: str) -> str:
 
 
 def parse_ref(text: str) -> Pos | None:
-    """ "'表三'!$D$5" -> Pos('表三', 4, 3); None for ranges, #REF! and formulas."""
+    """ "'sheet'!$D$5" -> Pos('sheet', 4, 3); None for ranges, #REF! and formulas."""
     m = _REF.match(text.strip())
     if not m:
         return None

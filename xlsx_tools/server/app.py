@@ -43,6 +43,7 @@ import uuid
 from contextlib import asynccontextmanager
 
 from ..excel.remote import LICENCE_ENV, LICENCE_KEY
+from ..findings import ToolError
 from .checks import Refusal, check_auth, check_version, declared_length, parse_payload, secret_problem, too_large, xlwings_version
 
 os.environ.setdefault(LICENCE_ENV, LICENCE_KEY)
@@ -53,7 +54,7 @@ DEFAULT_WORKERS = os.cpu_count() or 1
 MAX_PENDING = 64  # requests in the front at once (bodies held in memory); more get a 503
 PATHS = ("/validate", "/")
 
-log = logging.getLogger("xlsx_tools.server")
+log = logging.getLogger("xlsx_tools.server")  # the name operators filter on
 
 INTERNAL_ERROR = "校验服务器内部错误（编号 {ref}），本次未校验。请稍后再试；若仍出现，请把编号告诉县政务公开办。"
 BUSY = "校验服务器正忙（同时校验的工作簿过多），请稍后再点击「校验」。"
@@ -84,8 +85,8 @@ def answer_body(body: bytes, validate=None) -> tuple[int, bytes | str]:
         payload = parse_payload(body)
         check_version(payload)
         result = (validate or validate_payload)(payload)
-    except Refusal as exc:
-        return exc.status, exc.message
+    except ToolError as exc:  # a refusal, or a problem on the server's side (500, logged)
+        return getattr(exc, "status", 500), exc.message
     except Exception:  # noqa: BLE001 - the front logs it; the user gets a sentence
         return 500, traceback.format_exc()
     return 200, json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -167,7 +168,7 @@ def create_app(
     from starlette.routing import Route
 
     from .. import __version__
-    from ..form.gk2021 import FORM_ID
+    from ..form import current
 
     validators = Validators(workers, validate)
     pending = 0
@@ -223,7 +224,7 @@ def create_app(
                 "service": "xlsx-tools",
                 "version": __version__,
                 "xlwings": xlwings_version(),
-                "form": FORM_ID,
+                "form": current().id,
                 "workers": workers,
                 "auth": bool(auth),
                 "max_bytes": max_bytes,
@@ -269,7 +270,7 @@ def _check_bind(host: str, port: int) -> None:
             raise ServeError(f"无法在 {host}:{port} 上监听（{exc.strerror}）：端口可能已被占用，或本机没有该地址。") from None
 
 
-class ServeError(Exception):
+class ServeError(ToolError):
     """The server cannot start (Chinese message)."""
 
 

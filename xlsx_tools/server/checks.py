@@ -12,16 +12,17 @@ import hmac
 import json
 from functools import lru_cache
 
+from ..findings import ToolError
+
 CELL_TYPES = frozenset((str, int, float, bool, type(None)))  # what json.loads makes of a cell
 
 
-class Refusal(Exception):
+class Refusal(ToolError):
     """A request the server answers with `status` and a Chinese sentence for the user."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(status, message)
+        super().__init__(message)
         self.status = status
-        self.message = message
 
 
 @lru_cache(maxsize=1)

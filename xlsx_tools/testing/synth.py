@@ -1,4 +1,4 @@
-"""Realistic synthetic reports, for the bundled examples, tests and benchmarks.
+"""Realistic synthetic GK-2021 reports, for the bundled examples, tests and benchmarks.
 
 Every report generated here balances (all identities hold) unless a caller breaks it
 on purpose. Deterministic for a given seed.
@@ -9,16 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from ..check.rules import compute_totals, uscc_check_char
-from ..form.gk2021 import CELLS, INPUT_IDS, T3
+from ..check.rules import uscc_check_char
+from ..form import get
+from ..form.spec import path_key
 from ..report import Report
 
+GK2021 = get("GK-2021")
+T3 = next(g for g in GK2021.grids if g.table == "t3")
 T3_COLS = [p[-1].key for p in T3.col_paths if not p[-1].total]
-T3_RESULT_ROWS = [
-    ".".join(n.key for n in p if n.key)
-    for p in T3.row_paths
-    if ".".join(n.key for n in p if n.key) not in ("new", "carried_over", "total", "carried_forward")
-]
+T3_RESULT_ROWS = [path_key(p) for p in T3.row_paths if path_key(p) not in ("new", "carried_over", "total", "carried_forward")]
 # How often each outcome happens, roughly as in published county reports.
 RESULT_WEIGHTS = {
     "disclosed": 40,
@@ -72,7 +71,7 @@ def report(
 ) -> Report:
     """A balanced report of an agency that received about `applications` requests."""
     rng = random.Random(seed)
-    cells = dict.fromkeys(INPUT_IDS, 0)
+    cells = dict.fromkeys(GK2021.input_ids, 0)
     if not zeros:
         new = _split(rng, applications, APPLICANT_SHARE)
         carried = _split(rng, applications // 12, APPLICANT_SHARE)
@@ -101,7 +100,7 @@ def report(
         cells["fee.notices"] = notices
         cells["fee.notice_amount"] = float(notices * rng.choice([50, 100, 200]))
         cells["fee.collected"] = cells["fee.notice_amount"] if notices and rng.random() < 0.5 else 0.0
-    values = compute_totals(cells)
+    values = GK2021.compute_totals(cells)
     new_total, received = values["t3.new.total"], values["t3.total.total"]
     published = dt.date(year + 1, 1, rng.randint(10, 28))
     text = {
@@ -128,4 +127,4 @@ def report(
         "filled_on": published - dt.timedelta(days=rng.randint(3, 9)),
         "published_on": published,
     }
-    return Report(meta=meta, cells={k: values[k] for k in CELLS}, text=text)
+    return Report(meta=meta, cells={k: values[k] for k in GK2021.cells}, text=text, form=GK2021.id)

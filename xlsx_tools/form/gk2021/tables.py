@@ -1,142 +1,32 @@
-"""The statutory form GK-2021 (国办公开办函〔2021〕30号) as plain data.
+"""GK-2021's tables, metadata fields and narrative sections (国办公开办函〔2021〕30号).
 
-This module knows what the form *is*: its tables as header trees, every cell with
-its canonical ID and labels, the metadata fields and the narrative sections.
-Where each piece sits in a workbook is `layout.py`; the rules are `rules.py`.
-Nothing here touches Excel.
+Every label is the national format's wording; every cell's canonical ID is FORMAT-2021's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from ..spec import AMOUNT, CHOICE, DATE, INTEGER, TEXT, Grid, MetaField, Node, OtherForm, Section, Table, cells_of
 
 FORM_ID = "GK-2021"
 FORM_TITLE = "政府信息公开工作年度报告"
 FORM_SOURCE = "国办公开办函〔2021〕30号"
 FIRST_YEAR = 2021
+LAST_YEAR = 2100
 
-COUNT = "count"
-AMOUNT = "amount"
-
-
-@dataclass(frozen=True)
-class Node:
-    """A row or column header of a statutory table.
-
-    `key` contributes one segment to the canonical ID (None for a pure grouping
-    header such as 三、本年度办理结果); `short` is the label used in messages.
-    """
-
-    label: str
-    key: str | None = None
-    children: tuple[Node, ...] = ()
-    short: str | None = None
-    total: bool = False
-    kind: str = COUNT
-
-    def leaves(self, path: tuple[Node, ...] = ()) -> list[tuple[Node, ...]]:
-        """Paths (root first) from this node down to each leaf."""
-        here = path + (self,)
-        if not self.children:
-            return [here]
-        return [leaf for child in self.children for leaf in child.leaves(here)]
-
-    @property
-    def depth(self) -> int:
-        return 1 + max((c.depth for c in self.children), default=0)
-
-
-def _path_key(path: tuple[Node, ...]) -> str:
-    return ".".join(n.key for n in path if n.key)
-
-
-def _path_name(path: tuple[Node, ...]) -> str:
-    """How a person names a row or column: its keyed group (if any), then itself."""
-    leaf = path[-1]
-    name = leaf.short or leaf.label
-    groups = [n for n in path[:-1] if n.key]
-    if not groups:
-        return name
-    sep = "" if groups[-1].label.startswith("（") else "·"
-    return f"{groups[-1].label}{sep}{name}"
-
-
-@dataclass(frozen=True)
-class Grid:
-    """One statutory table (or block of one): rows × columns of cells."""
-
-    table: str  # "t2" | "t3" | "t4" | "fee"
-    title: str  # printed above the block
-    rows: tuple[Node, ...]
-    cols: tuple[Node, ...]
-    corner: str = ""  # text in the top-left header block
-    col_root: str = ""  # a header spanning all columns (申请人情况)
-
-    @cached_property
-    def row_paths(self) -> list[tuple[Node, ...]]:
-        return [p for r in self.rows for p in r.leaves()]
-
-    @cached_property
-    def col_paths(self) -> list[tuple[Node, ...]]:
-        return [p for c in self.cols for p in c.leaves()]
-
-    def cell_id(self, row: tuple[Node, ...], col: tuple[Node, ...]) -> str:
-        return ".".join(k for k in (self.table, _path_key(row), _path_key(col)) if k)
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One number of the report, with everything a reader or writer needs."""
-
-    id: str
-    table: str
-    grid: Grid = field(repr=False, compare=False)
-    row: tuple[Node, ...] = field(repr=False, compare=False)
-    col: tuple[Node, ...] = field(repr=False, compare=False)
-    kind: str = COUNT
-    total: bool = False
-
-    @property
-    def row_label(self) -> str:
-        return self.row[-1].label if self.row else ""
-
-    @property
-    def col_label(self) -> str:
-        return self.col[-1].label if self.col else ""
-
-    @property
-    def row_name(self) -> str:
-        return _path_name(self.row) if self.row else ""
-
-    @property
-    def col_name(self) -> str:
-        return _path_name(self.col) if self.col else ""
-
-    @property
-    def table_name(self) -> str:
-        return TABLE_NAMES[self.table]
-
-    @property
-    def display(self) -> str:
-        """表三「（三）不予公开1．属于国家秘密」自然人列 — as a person reads the printed table."""
-        parts = [self.table_name]
-        if not self.row:
-            parts.append(" ")
-        if self.row:
-            parts.append(f"「{self.row_name}」")
-        if self.col and self.col[-1].key:
-            parts.append(f"{self.col_name}列")
-        return "".join(parts)
-
-
-TABLE_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四", "fee": "信息处理费"}
-TABLE_TITLES = {
-    "t2": "二、主动公开政府信息情况",
-    "t3": "三、收到和处理政府信息公开申请情况",
-    "t4": "四、政府信息公开行政复议、行政诉讼情况",
-    "fee": "信息处理费情况",
-}
+TABLES = (
+    Table("t2", "表二", "二、主动公开政府信息情况"),
+    Table("t3", "表三", "三、收到和处理政府信息公开申请情况"),
+    Table("t4", "表四", "四、政府信息公开行政复议、行政诉讼情况"),
+    Table(
+        "fee",
+        "信息处理费",
+        "信息处理费情况",
+        in_text=True,
+        absent_rule="FEE-NOT-FOUND",
+        absent="没有找到信息处理费的数字（「{label}」等），有关收费的检查未进行",
+    ),
+)
+TITLES = {t.key: t.title for t in TABLES}
 
 # ---- Table 二 -------------------------------------------------------------------
 _DOCS = (
@@ -230,7 +120,7 @@ T3_RESULTS = Node(
 
 T3 = Grid(
     "t3",
-    TABLE_TITLES["t3"],
+    TITLES["t3"],
     (
         Node("一、本年新收政府信息公开申请数量", "new", short="一、本年新收"),
         Node("二、上年结转政府信息公开申请数量", "carried_over", short="二、上年结转"),
@@ -266,7 +156,7 @@ _OUTCOMES = (
 )
 T4 = Grid(
     "t4",
-    TABLE_TITLES["t4"],
+    TITLES["t4"],
     (),
     (
         Node("行政复议", "review", _OUTCOMES),
@@ -284,7 +174,7 @@ T4 = Grid(
 # ---- Fee figures of section 六 ---------------------------------------------------
 FEE = Grid(
     "fee",
-    TABLE_TITLES["fee"],
+    TITLES["fee"],
     (
         Node("发出收费通知的件数", "notices", short="发出收费通知的件数"),
         Node("收费通知总金额（元）", "notice_amount", kind=AMOUNT, short="收费通知总金额"),
@@ -295,17 +185,9 @@ FEE = Grid(
 )
 
 GRIDS: tuple[Grid, ...] = (*T2_GRIDS, T3, T4, FEE)
-
+CELLS = cells_of(GRIDS, TABLES)
 
 # ---- Other versions of the form ---------------------------------------------------
-@dataclass(frozen=True)
-class OtherForm:
-    """An earlier or other national form, told apart by labels that GK-2021 does not have."""
-
-    name: str
-    markers: tuple[str, ...]
-
-
 OTHER_FORMS: tuple[OtherForm, ...] = (
     OtherForm(
         "国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）",
@@ -313,52 +195,12 @@ OTHER_FORMS: tuple[OtherForm, ...] = (
     ),
 )
 
-
-def _cells() -> dict[str, Cell]:
-    cells: dict[str, Cell] = {}
-    for grid in GRIDS:
-        for row in grid.row_paths or [()]:
-            for col in grid.col_paths:
-                leaf_nodes = [p[-1] for p in (row, col) if p]
-                kind = AMOUNT if any(n.kind == AMOUNT for n in leaf_nodes) else COUNT
-                total = any(n.total for n in leaf_nodes)
-                cid = grid.cell_id(row, col)
-                assert cid not in cells, cid
-                cells[cid] = Cell(cid, grid.table, grid, row, col, kind, total)
-    return cells
-
-
-CELLS: dict[str, Cell] = _cells()
-"""Every number of the report, keyed by canonical ID, in printed order."""
-
-INPUT_IDS: tuple[str, ...] = tuple(c for c, cell in CELLS.items() if not cell.total)
-TOTAL_IDS: tuple[str, ...] = tuple(c for c, cell in CELLS.items() if cell.total)
-
-
-def t3_row_ids() -> list[str]:
-    return [_path_key(p) for p in T3.row_paths]
-
-
-def t3_col_ids() -> list[str]:
-    return [_path_key(p) for p in T3.col_paths]
-
-
 # ---- Metadata and narrative ------------------------------------------------------
-TEXT, INTEGER, DATE, CHOICE = "text", "integer", "date", "choice"
-
-
-@dataclass(frozen=True)
-class MetaField:
-    key: str
-    label: str
-    type: str = TEXT
-    required: bool = False
-    prompt: str = ""
-    choices: tuple[str, ...] = ()
-
-
 REPORT_KINDS = ("部门报告", "政府报告", "汇总报告")
 SUMMARY_KIND = REPORT_KINDS[2]
+# The statutory deadline (条例第四十九、五十条): departments by 31 January, a government's
+# own report and a summary by 31 March, of the following year.
+DEADLINES = {"": (1, 31), REPORT_KINDS[1]: (3, 31), SUMMARY_KIND: (3, 31)}
 
 META_FIELDS: tuple[MetaField, ...] = (
     MetaField("agency", "单位名称", TEXT, True, "填写报告单位全称，如：某某县人力资源和社会保障局"),
@@ -372,19 +214,9 @@ META_FIELDS: tuple[MetaField, ...] = (
     MetaField("filled_on", "填报日期", DATE, False, "日期格式，如 2026-01-10"),
     MetaField("published_on", "发布日期", DATE, False, "报告公开发布的日期；部门报告应不晚于次年 1 月 31 日"),
 )
-META: dict[str, MetaField] = {m.key: m for m in META_FIELDS}
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    label: str
-    prompt: str
-
 
 SECTIONS: tuple[Section, ...] = (
     Section("overview", "一、总体情况", "通常包括主动公开、依申请公开、政府信息管理、平台建设、监督保障五部分"),
     Section("problems", "五、存在的主要问题及改进情况", "上年度问题的整改情况和本年度存在的主要问题、改进措施"),
     Section("other", "六、其他需要报告的事项", "含信息处理费收取情况，以及其他需要报告的事项"),
 )
-SECTION: dict[str, Section] = {s.key: s for s in SECTIONS}
