@@ -30,6 +30,18 @@ MACRO = (
 )
 
 
+LO_FIXTURES = {"libreoffice", "lo_files", "lo_corpus"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses LibreOffice through a fixture is marked `libreoffice` (tests that
+    start it themselves carry the mark explicitly), so `pytest -m "not libreoffice"`
+    is the fast set."""
+    for item in items:
+        if LO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.libreoffice)
+
+
 @pytest.fixture(scope="session")
 def lo_files(tmp_path_factory) -> dict[str, Path]:
     """Workbooks edited or converted by LibreOffice (one session for all)."""

@@ -95,6 +95,13 @@ def add_rules(rules: Iterable[Rule]) -> None:
         RULES[rule.id] = rule
 
 
+def remove_rules(rules: Iterable[Rule]) -> None:
+    """Take a form's own rules out of the catalogue again (the form is unregistered)."""
+    for rule in rules:
+        if RULES.get(rule.id) == rule:
+            del RULES[rule.id]
+
+
 @dataclass
 class Finding:
     """One problem: which rule, how bad, where, the two sides, and a Chinese message.

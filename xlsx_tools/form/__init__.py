@@ -8,7 +8,7 @@ nothing outside this package names a table, a row, a column, a sheet or a label.
 
 from __future__ import annotations
 
-from ..findings import add_rules
+from ..findings import add_rules, remove_rules
 from .checks import Check, Term
 from .layout import Layout, Pos
 from .spec import AMOUNT, CHOICE, COUNT, DATE, INTEGER, TEXT, Cell, FormSpec, Grid, MetaField, Node, Phrase, Section, Table
@@ -27,9 +27,13 @@ def register(spec: FormSpec) -> FormSpec:
 
 
 def unregister(form_id: str) -> None:
+    """Forget a form (and its own rules)."""
     if form_id == CURRENT:
         raise ValueError("the current form cannot be unregistered")
-    FORMS.pop(form_id, None)
+    spec = FORMS.pop(form_id, None)
+    if spec is not None:
+        mine = {r.id for s in FORMS.values() for r in s.rules}
+        remove_rules(r for r in spec.rules if r.id not in mine)
 
 
 def get(form_id: str) -> FormSpec | None:

@@ -50,6 +50,12 @@ def _warned(s: Submission) -> list[str]:
     return [f"  ! {s.label}：{first}{extra}"]
 
 
+def _in_text_hint(spec) -> str:
+    """（如只在正文中写明的信息处理费）: the figures reports often give only in their text."""
+    names = "、".join(t.name for t in spec.tables if t.in_text)
+    return f"（如只在{spec.narrative}中写明的{names}）" if names else ""
+
+
 def report_lines(merged) -> list[str]:
     subs = merged.submissions
     lines = _section("未计入汇总", [s for s in subs if not s.included and s.status != DUPLICATE], _left_out)
@@ -77,7 +83,7 @@ def report_lines(merged) -> list[str]:
             lines.append(f"  - {reason}：{shown}")
     if merged.unusable:
         lines.append(
-            f"注意：计入汇总的报告中有 {merged.unusable} 个单元格没有可用的数值（如只在正文中写明的信息处理费），已按 0 计，"
+            f"注意：计入汇总的报告中有 {merged.unusable} 个单元格没有可用的数值{_in_text_hint(merged.options.spec)}，已按 0 计，"
             "见「汇总说明」和「问题清单」。"
         )
     return lines

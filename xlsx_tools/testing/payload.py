@@ -28,6 +28,9 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..form import Pos
+
+FIRST_CELL = Pos("", 0, 0).a1  # what Excel selects in a sheet never clicked
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 _LARGE_NUMBER = re.compile(r"^[0-9.Ee]{16,100}$")
 _RANGE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+)$")
@@ -106,9 +109,9 @@ def book_payload(path: str | Path, version: str | None = None) -> dict:
     try:
         sheets = [ws.title for ws in wb.worksheets]
         active = wb.active
-        selection = "A1"
+        selection = FIRST_CELL
         if active is not None and active.sheet_view.selection:
-            selection = (active.sheet_view.selection[0].sqref or "A1").replace(" ", ",")
+            selection = (active.sheet_view.selection[0].sqref or FIRST_CELL).replace(" ", ",")
         sheet_payloads = []
         for ws in wb.worksheets:
             rows = [[_vba_value(c.value) for c in row] for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)]

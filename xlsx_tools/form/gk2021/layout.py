@@ -177,7 +177,7 @@ def layout(spec: FormSpec) -> Layout:
         text=spec.narrative,
         checks=CHECKS,
         results=RESULTS,
-        table_sheets={key: spec.table[key].name for key in tables} | {"fee": spec.narrative},
+        table_sheets={key: spec.table[key].name for key in tables} | ({"fee": spec.narrative} if "fee" in spec.table else {}),
         check_columns=CHECK_COLUMNS,
         check_first_row=CHECK_FIRST_ROW,
         result_headers=RESULT_HEADERS,

@@ -13,7 +13,7 @@ from gk import INPUT_IDS
 from xlsx_tools.read.reader import read_report
 from xlsx_tools.report import ReportError, report_from_json
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_JSON = sorted((ROOT / "examples").glob("*.json"))
 
 

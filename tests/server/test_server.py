@@ -27,7 +27,7 @@ from xlsx_tools.excel import validate_payload
 from xlsx_tools.server.app import create_app
 from xlsx_tools.testing.payload import book_payload
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.xlsx"))
 UNBALANCED = ROOT / "examples" / "05-自然资源局-结转不平衡.xlsx"
 SECRET = "county-office-2026-Xq7!"

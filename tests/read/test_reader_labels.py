@@ -286,6 +286,7 @@ def test_template_sheets_pasted_into_a_new_workbook(tmp_path):
     assert report.where["t3.new.natural"] == "Sheet3!E7"
 
 
+@pytest.mark.libreoffice
 def test_foreign_workbook_as_xls_and_ods(tmp_path):
     src = write_statutory(tmp_path / "typed.xlsx", ORIGINAL, top=2, left=2, fee=True, label=lambda s: s.replace("企业", "\n企业"))
     lo_edit([(src, tmp_path / "typed.xls", []), (src, tmp_path / "typed.ods", [])], tmp_path / "profile")
@@ -369,6 +370,7 @@ def test_a_copy_on_a_hidden_sheet_is_not_read(tmp_path):
     assert report.where["t3.new.natural"].startswith("年度报告!")
 
 
+@pytest.mark.libreoffice
 def test_published_web_page_opened_in_a_spreadsheet(tmp_path):
     """A report as government websites publish it (HTML tables, rowspan/colspan, zeros
     left blank, line breaks in headers), opened in LibreOffice Calc and saved as .xlsx."""

@@ -35,7 +35,7 @@ from xlsx_tools.testing.payload import book_payload
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 import xlwings as xw
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 UNBALANCED = EXAMPLES / "05-自然资源局-结转不平衡.xlsx"
 FEE = EXAMPLES / "06-市场监管局-收费提示.xlsx"
 CLEAN = EXAMPLES / "03-教育局.xlsx"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from gk import CELLS, INPUT_IDS, LAYOUT, META_FIELDS, SECTIONS, T3, TOTAL_IDS, anchor_name
 
-FORMAT = Path(__file__).resolve().parent.parent / "docs" / "FORMAT-2021.md"  # copy of the shared spec
+FORMAT = Path(__file__).resolve().parents[2] / "docs" / "FORMAT-2021.md"  # copy of the shared spec
 
 
 def test_table_three_has_25_rows_by_7_columns():

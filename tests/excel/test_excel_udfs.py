@@ -16,7 +16,7 @@ from xlsx_tools.testing.payload import book_payload
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 from xlsx_tools.excel.udfs import GK_FINDINGS, GK_RULE
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture

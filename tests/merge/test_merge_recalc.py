@@ -13,6 +13,9 @@ from mergekit import EXAMPLES, run
 
 from xlsx_tools.read.reader import read_report
 
+
+pytestmark = pytest.mark.libreoffice  # every test here recalculates in LibreOffice
+
 RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>

@@ -13,7 +13,7 @@ from xlsx_tools.findings import ReadError
 from xlsx_tools.read.package import MAX_PART_BYTES
 from xlsx_tools.read.reader import read_report
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EDU = ROOT / "examples" / "03-教育局.xlsx"
 
 

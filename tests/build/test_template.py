@@ -31,7 +31,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from xlsx_tools.build.formulas import ALLOWED_FUNCTIONS
 from xlsx_tools.build.template import build_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "workbook_template.xlsx"
 
 

@@ -73,6 +73,7 @@ def test_openpyxl_reads_rows_dimension_filter_and_panes(book):
     assert ws["A1"].font.b
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_reads_the_rows(book, tmp_path):
     out = tmp_path / "lo"
     subprocess.run(
