@@ -24,6 +24,7 @@ Targets (issue 5), on the 2-core machine: at 1,000 submissions (a) <= 1.5 x (b) 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import math
 import multiprocessing
@@ -128,10 +129,8 @@ def run_merge(folder: Path, out: Path, jobs: int, memory: bool = False) -> tuple
                     tree, listed = main_ps.children(recursive=True), now
                 rss = main_ps.memory_info().rss
                 for child in tree:
-                    try:
+                    with contextlib.suppress(psutil.Error):  # a child that just ended
                         rss += child.memory_info().rss
-                    except psutil.Error:
-                        pass
             except psutil.Error:
                 rss = 0
             peak = max(peak, rss)

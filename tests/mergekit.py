@@ -60,7 +60,7 @@ def register(path: Path) -> dict[str, dict]:
     """The 报送登记 rows keyed by file name (last part of 文件)."""
     rows = sheet(path, "报送登记")
     head = rows[0]
-    return {Path(r[1]).name: dict(zip(head, r)) for r in rows[1:]}
+    return {Path(r[1]).name: dict(zip(head, r, strict=False)) for r in rows[1:]}
 
 
 def summary_cells(path: Path) -> dict:

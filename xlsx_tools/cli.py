@@ -145,7 +145,9 @@ def cmd_merge(args) -> int:
     write_outputs(merged, args.output, args.export, args.force)
     print("\n".join(["", *table_lines(merged)]))
     meta = merged.summary.meta
-    print(f"已生成汇总：{args.output}（{meta['agency']}，{merged.year} 年度，计入 {len(merged.included)} 份报告，汇总单位数 {merged.covers}）")
+    print(
+        f"已生成汇总：{args.output}（{meta['agency']}，{merged.year} 年度，计入 {len(merged.included)} 份报告，汇总单位数 {merged.covers}）"
+    )
     if args.export:
         print(f"已导出明细：{args.export}")
     if detail_note(merged, args.export):
@@ -201,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只供本机；内网使用时设为本机内网地址或 0.0.0.0）")
     s.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     s.add_argument("--workers", type=int, help="同时校验的进程数（默认为 CPU 核数）")
-    s.add_argument("--auth", help="访问密钥：只校验 xlwings.conf 中 AUTH 与之相同的工作簿（也可用环境变量 GK_SERVER_AUTH，避免密钥出现在进程列表中）")
+    s.add_argument(
+        "--auth", help="访问密钥：只校验 xlwings.conf 中 AUTH 与之相同的工作簿（也可用环境变量 GK_SERVER_AUTH，避免密钥出现在进程列表中）"
+    )
     s.add_argument("--max-mb", type=float, default=4, help="单个工作簿数据的上限，MB（默认 4）")
     s.set_defaults(func=cmd_serve)
 
@@ -215,7 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("-o", "--output", required=True, metavar="汇总.xlsx", help="输出的汇总工作簿（.xlsx）")
     m.add_argument("--name", metavar="名称", help="汇总报告的单位名称，如 某某县人民政府（默认取各报告共同的上级单位）")
     m.add_argument("--year", type=int, metavar="年度", help="报告年度（默认取多数报告的年度）；年度不符的报告不计入")
-    m.add_argument("--roster", metavar="名单", help="应报送单位名单（CSV 或 Excel：单位名称、统一社会信用代码、上级单位），用于统计报送率和未报送单位")
+    m.add_argument(
+        "--roster", metavar="名单", help="应报送单位名单（CSV 或 Excel：单位名称、统一社会信用代码、上级单位），用于统计报送率和未报送单位"
+    )
     policy = m.add_mutually_exclusive_group()
     policy.add_argument("--include-invalid", action="store_true", help="有错误的报告也计入汇总（默认不计入）")
     policy.add_argument("--strict", action="store_true", help="只要有一份报告有错误，就不生成汇总")

@@ -25,7 +25,7 @@ def table(headers: list[str], rows: list[list[object]]) -> list[str]:
     widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for k, row in enumerate(cells):
-        parts = [pad(c, w, right=k > 0) for c, w in zip(row, widths)]
+        parts = [pad(c, w, right=k > 0) for c, w in zip(row, widths, strict=False)]
         lines.append("  ".join(parts).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))

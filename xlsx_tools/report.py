@@ -58,6 +58,28 @@ def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
+def _object(data: dict, key: str, problems: list[str]) -> dict:
+    """data[key] where it is a JSON object; {} (and a problem said) where it is not."""
+    value = data.get(key, {})
+    if isinstance(value, dict):
+        return value
+    problems.append(f"{key} 应为 JSON 对象")
+    return {}
+
+
+def _kept(entries: dict, known, fits, unknown, wrong, problems: list[str]) -> dict:
+    """The entries whose key is `known` and whose value `fits`; a problem said for each other."""
+    kept = {}
+    for key, value in entries.items():
+        if key not in known:
+            problems.append(unknown(key))
+        elif not fits(value):
+            problems.append(wrong(key, value))
+        else:
+            kept[key] = value
+    return kept
+
+
 def report_from_json(data: object, source: str = "JSON") -> Report:
     """Build a Report from the interchange form, or raise ReportError listing every problem."""
     problems: list[str] = []
@@ -73,11 +95,8 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
         spec = FORMS[CURRENT]
     cover = spec.cover
 
-    meta_in = data.get("meta", {})
+    meta_in = _object(data, "meta", problems)
     meta: dict = {}
-    if not isinstance(meta_in, dict):
-        problems.append("meta 应为 JSON 对象")
-        meta_in = {}
     for key, value in meta_in.items():
         mf = spec.meta.get(key)
         if mf is None:
@@ -109,35 +128,28 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
         if mf.required and meta_in.get(mf.key) in (None, ""):
             problems.append(f"缺少必填的{cover}字段 {mf.key}（{mf.label}）")
 
-    cells_in = data.get("cells", {})
-    cells: dict[str, Number] = {}
-    if not isinstance(cells_in, dict):
-        problems.append("cells 应为 JSON 对象")
-        cells_in = {}
-    for cid, value in cells_in.items():
-        if cid not in spec.cells:
-            problems.append(f"未知的单元格编号「{cid}」")
-        elif not _is_number(value):
-            problems.append(f"{cid}（{spec.cells[cid].display}）应为数字，实为 {value!r}")
-        else:
-            cells[cid] = value
+    cells_in = _object(data, "cells", problems)
+    cells = _kept(
+        cells_in,
+        spec.cells,
+        _is_number,
+        lambda cid: f"未知的单元格编号「{cid}」",
+        lambda cid, value: f"{cid}（{spec.cells[cid].display}）应为数字，实为 {value!r}",
+        problems,
+    )
     missing = [cid for cid in spec.input_ids if cid not in cells_in]
     if missing:
         shown = "、".join(missing[:5]) + (f" 等 {len(missing)} 个" if len(missing) > 5 else "")
         problems.append(f"缺少必填的单元格：{shown}")
 
-    text_in = data.get("text", {})
-    text: dict[str, str] = {}
-    if not isinstance(text_in, dict):
-        problems.append("text 应为 JSON 对象")
-        text_in = {}
-    for key, value in text_in.items():
-        if key not in spec.section:
-            problems.append(f"未知的{spec.narrative}部分「{key}」（应为 {'、'.join(spec.section)}）")
-        elif not isinstance(value, str):
-            problems.append(f"{spec.narrative}部分 {key} 应为文本")
-        else:
-            text[key] = value
+    text = _kept(
+        _object(data, "text", problems),
+        spec.section,
+        lambda value: isinstance(value, str),
+        lambda key: f"未知的{spec.narrative}部分「{key}」（应为 {'、'.join(spec.section)}）",
+        lambda key, value: f"{spec.narrative}部分 {key} 应为文本",
+        problems,
+    )
 
     if problems:
         raise ReportError(source, problems)

@@ -264,7 +264,7 @@ USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # GB 32100-2015, computed ind
 
 
 def independent_check_char(body: str) -> str:
-    return USCC_CHARS[(31 - sum(USCC_CHARS.index(c) * w for c, w in zip(body, USCC_WEIGHTS)) % 31) % 31]
+    return USCC_CHARS[(31 - sum(USCC_CHARS.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=False)) % 31) % 31]
 
 
 @pytest.mark.parametrize("body", ["11450221MB1234567", "91110108551385082", "12100000400010386", "5144010006789012A"[:17]])

@@ -52,7 +52,7 @@ def test_findings_of_a_range(book):
     assert [row[1] for row in table[1:]] == ["T3-BALANCE"]
     assert "自然人" in table[1][8]
     t4 = column_range(book, "t4.review.upheld", "t4.suit_after_review.total")
-    assert T4_SHEET == t4.sheet.name
+    assert t4.sheet.name == T4_SHEET
     assert GK_FINDINGS(caller(book), t4) == [[PASS]]
 
 

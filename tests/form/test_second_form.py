@@ -24,7 +24,11 @@ from xlsx_tools.testing import synth
 ROWS = (
     Node("一、新收申请", "new"),
     Node("二、上年结转", "carried_over"),
-    Node("三、办理结果", None, (Node("（一）予以公开", "disclosed"), Node("（二）不予公开", "withheld"), Node("（三）合计", "total", total=True))),
+    Node(
+        "三、办理结果",
+        None,
+        (Node("（一）予以公开", "disclosed"), Node("（二）不予公开", "withheld"), Node("（三）合计", "total", total=True)),
+    ),
     Node("四、结转下年", "carried_forward"),
 )
 COLS = (Node("个人", "person"), Node("单位", "org"), Node("合计", "total", total=True))
@@ -34,10 +38,42 @@ GRID = Grid("a", "一、申请办理情况", ROWS, COLS, corner="项目")
 def _checks() -> tuple[Check, ...]:
     out = []
     for c in ("person", "org", "total"):
-        out.append(Check("DEMO-BALANCE", c, f"甲表 {c}列", (Term(f"a.new.{c}"), Term(f"a.carried_over.{c}")), (Term(f"a.total.{c}"), Term(f"a.carried_forward.{c}")), "新收+结转", "合计+结转下年"))
-        out.append(Check("DEMO-RESULTS", c, f"甲表 {c}列", (Term(f"a.total.{c}"),), (Term(f"a.disclosed.{c}"), Term(f"a.withheld.{c}")), "合计", "各项之和", defines=c != "total"))
+        out.append(
+            Check(
+                "DEMO-BALANCE",
+                c,
+                f"甲表 {c}列",
+                (Term(f"a.new.{c}"), Term(f"a.carried_over.{c}")),
+                (Term(f"a.total.{c}"), Term(f"a.carried_forward.{c}")),
+                "新收+结转",
+                "合计+结转下年",
+            )
+        )
+        out.append(
+            Check(
+                "DEMO-RESULTS",
+                c,
+                f"甲表 {c}列",
+                (Term(f"a.total.{c}"),),
+                (Term(f"a.disclosed.{c}"), Term(f"a.withheld.{c}")),
+                "合计",
+                "各项之和",
+                defines=c != "total",
+            )
+        )
     for r in ("new", "carried_over", "disclosed", "withheld", "total", "carried_forward"):
-        out.append(Check("DEMO-ROWSUM", r, f"甲表「{r}」", (Term(f"a.{r}.total"),), (Term(f"a.{r}.person"), Term(f"a.{r}.org")), "合计", "个人+单位", defines=True))
+        out.append(
+            Check(
+                "DEMO-ROWSUM",
+                r,
+                f"甲表「{r}」",
+                (Term(f"a.{r}.total"),),
+                (Term(f"a.{r}.person"), Term(f"a.{r}.org")),
+                "合计",
+                "个人+单位",
+                defines=True,
+            )
+        )
     return tuple(out)
 
 

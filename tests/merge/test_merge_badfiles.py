@@ -117,7 +117,7 @@ def test_problem_list_names_file_rule_and_cell(inbox):
     out, _ = inbox
     rows = sheet(out, "问题清单")
     head = rows[0]
-    problems = [dict(zip(head, r)) for r in rows[1:]]
+    problems = [dict(zip(head, r, strict=False)) for r in rows[1:]]
     unbalanced = [p for p in problems if Path(p["文件"]).name == "不平衡.xlsx" and p["规则"] == "T3-BALANCE"]
     assert unbalanced and unbalanced[0]["级别"] == "错误" and "表三!D5" in unbalanced[0]["位置"]
     assert any(p["规则"] == "UNREADABLE" and Path(p["文件"]).name == "加密.xlsx" for p in problems)

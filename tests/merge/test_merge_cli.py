@@ -178,7 +178,10 @@ def test_ctrl_c_while_reading_leaves_nothing(busy):
     box, outdir, env = busy
     outdir.mkdir()
     out = outdir / "s.xlsx"
-    reading = lambda err: "正在读取和校验" in err  # printed as reading starts
+
+    def reading(err: str) -> bool:
+        return "正在读取和校验" in err  # printed as reading starts
+
     done = _interrupt(["merge", str(box), "-o", str(out), "--jobs", "2"], reading, env)
     assert done.returncode == 130, done.stdout + done.stderr
     assert "已取消" in done.stderr and "Traceback" not in done.stderr

@@ -83,8 +83,10 @@ def test_parquet_holds_the_same_table(merged):
     assert tuple(table.column_names) == COLUMNS
     assert table.num_rows == len(reports) * len(INPUT_IDS)
     rows = sheet(root / "parquet.xlsx", "明细")[1:]
-    assert table.to_pylist()[:3] == [dict(zip(COLUMNS, r)) for r in rows[:3]]
-    new = sum(v for cid, v in zip(table.column("编号").to_pylist(), table.column("数值").to_pylist()) if cid.startswith("t3.new."))
+    assert table.to_pylist()[:3] == [dict(zip(COLUMNS, r, strict=False)) for r in rows[:3]]
+    new = sum(
+        v for cid, v in zip(table.column("编号").to_pylist(), table.column("数值").to_pylist(), strict=False) if cid.startswith("t3.new.")
+    )
     assert new == sum(r.cells["t3.new.total"] for r in reports.values())
 
 
@@ -124,8 +126,8 @@ def test_the_largest_long_table_in_a_workbook_can_still_be_merged_again(tmp_path
     import datetime as dt
     import random
 
-    from xlsx_tools.merge.book import DETAIL_MAX_ROWS
     from xlsx_tools.merge import Merged, Options, summary_report, write_outputs
+    from xlsx_tools.merge.book import DETAIL_MAX_ROWS
     from xlsx_tools.merge.submission import Submission
     from xlsx_tools.read.reader import read_report
 

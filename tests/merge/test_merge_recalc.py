@@ -13,7 +13,6 @@ from mergekit import EXAMPLES, run
 
 from xlsx_tools.read.reader import read_report
 
-
 pytestmark = pytest.mark.libreoffice  # every test here recalculates in LibreOffice
 
 RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -113,7 +113,7 @@ def test_submissions_not_on_the_roster_are_counted_and_flagged(county):
     assert "不在应报送单位名单" in row["说明"]
     assert register(county)["edu.xlsx"]["状态"] == "通过"
     head, *rows = sheet(county, "问题清单")
-    problems = [dict(zip(head, r)) for r in rows]
+    problems = [dict(zip(head, r, strict=False)) for r in rows]
     assert [p["规则"] for p in problems if Path(p["文件"]).name == "stranger.xlsx"] == ["NOT-ON-ROSTER"]
 
 

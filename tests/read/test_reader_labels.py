@@ -90,13 +90,17 @@ def liujiang(path):
         ws.cell(r + 3, 1, "六、其他需要报告的事项")
         ws.cell(r + 4, 1, "我单位2021年未收取信息处理费。")
 
-    labels = lambda s: {
+    broken = {
         "商业企业": "商业\n企业",
         "科研机构": "科研\n机构",
         "结果纠正": "结果\n纠正",
         "其他结果": "其他\n结果",
         "尚未审结": "尚未\n审结",
-    }.get(s, s)  # noqa: E731
+    }
+
+    def labels(s: str) -> str:
+        return broken.get(s, s)
+
     write_statutory(path, report, title="柳州市柳江区总工会2021年政府信息公开\n工作年度报告", label=labels, after=after)
     assert len(t4) == len(t4_text)
     return report

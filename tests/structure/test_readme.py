@@ -15,6 +15,7 @@ def test_readme_starts_with_two_commands():
     main, tests = _commands()
     assert "scripts/setup.sh" in main and "xlsx-tools" in main
     assert "scripts/setup.sh --test" in tests and "pytest" in tests
+    assert tests.index("ruff check") < tests.index("ruff format --check") < tests.index("pytest")  # lint before the tests
 
 
 def test_ci_runs_the_readme_test_command():

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import unicodedata
-from typing import IO, Iterable
+from collections.abc import Iterable
+from typing import IO
 
 from ..findings import ERROR, SEVERITY_ZH, Finding
 from .validate import Result
@@ -73,8 +74,8 @@ def render_text(results: Iterable[Result], colour: bool = False) -> str:
             continue
         rows = [(SEVERITY_ZH[f.severity], f.rule, place(f), f.message) for f in r.findings]
         widths = [max(width(row[k]) for row in rows + [HEADERS]) for k in range(3)]
-        lines.append("  " + "  ".join(pad(h, w) for h, w in zip(HEADERS[:3], widths)) + "  " + HEADERS[3])
-        for f, row in zip(r.findings, rows):
+        lines.append("  " + "  ".join(pad(h, w) for h, w in zip(HEADERS[:3], widths, strict=False)) + "  " + HEADERS[3])
+        for f, row in zip(r.findings, rows, strict=False):
             level = paint(RED if f.severity == ERROR else YELLOW, pad(row[0], widths[0]))
             lines.append("  " + "  ".join([level, pad(row[1], widths[1]), pad(row[2], widths[2])]) + "  " + row[3])
         lines.append("")

@@ -18,7 +18,9 @@ from .narrative import narrative_findings
 from .rules import deadline_finding, linear_findings, meta_findings, type_findings
 
 
-def check_report(report: Report, previous: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None) -> list[Finding]:
+def check_report(
+    report: Report, previous: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None
+) -> list[Finding]:
     """All findings for `report`: what the reader noticed first, then the rules of its form.
 
     `previous` is last year's report, for the cross-year rules (XY-CARRY, XY-INFORCE).

@@ -37,8 +37,7 @@ def remote_xlwings():
 
     if "remote" not in [engine.name for engine in xw.engines]:
         raise RemoteUnavailable(
-            f"xlwings 的远程引擎未加载：请在启动 Python 之前设置环境变量 {LICENCE_ENV}={LICENCE_KEY}"
-            "（xlwings 在首次导入时读取许可证）"
+            f"xlwings 的远程引擎未加载：请在启动 Python 之前设置环境变量 {LICENCE_ENV}={LICENCE_KEY}（xlwings 在首次导入时读取许可证）"
         )
     return xw
 

@@ -14,7 +14,7 @@ import xlsxwriter
 
 from .. import __version__
 from ..build.sheetstream import Block, StreamSheet
-from ..findings import RULES
+from ..findings import ERROR, RULES, WARNING
 from .longtable import COLUMNS, labels
 from .submission import DUPLICATE, FAILED, OFF_ROSTER, PASSED, UNREADABLE, WARNED, WRONG_YEAR
 
@@ -116,18 +116,29 @@ def _register_rows(merged) -> Iterator[tuple]:
         yield (n, k.shown, None, None, None, None, None, None, None, SKIPPED, None, None, NO, k.reason, k.size, None, None)
 
 
-def _register(wb, st, merged, workdir: Path) -> None:
-    ws = wb.add_worksheet(REGISTER, worksheet_class=StreamSheet)
-    _table_head(ws, st, REGISTER_COLUMNS)
-    n = ws.stream(_register_rows(merged), 1, workdir)
+def _streamed_table(wb, st, name: str, columns, rows: Iterator[tuple], workdir: Path, marks: dict[str, tuple]):
+    """A sheet of `rows` under a header, filterable; `marks` colours cells of a column
+    that say given words: {column title: ((words, format), …)}. Returns (sheet, rows written)."""
+    ws = wb.add_worksheet(name, worksheet_class=StreamSheet)
+    _table_head(ws, st, columns)
+    n = ws.stream(rows, 1, workdir)
     last = max(n, 1)
-    ws.autofilter(0, 0, last, len(REGISTER_COLUMNS) - 1)
-    status = [t for t, _ in REGISTER_COLUMNS].index("状态")
-    counted = [t for t, _ in REGISTER_COLUMNS].index("计入汇总")
-    for statuses, fmt in ((BAD_STATUSES, st.bad), (MILD_STATUSES, st.warn), ((PASSED,), st.good)):
-        for word in statuses:
-            ws.conditional_format(1, status, last, status, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt})
-    ws.conditional_format(1, counted, last, counted, {"type": "cell", "criteria": "==", "value": f'"{NO}"', "format": st.bad})
+    ws.autofilter(0, 0, last, len(columns) - 1)
+    titles = [t for t, _ in columns]
+    for title, rules in marks.items():
+        c = titles.index(title)
+        for words, fmt in rules:
+            for word in words:
+                ws.conditional_format(1, c, last, c, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt})
+    return ws, n
+
+
+def _register(wb, st, merged, workdir: Path) -> None:
+    marks = {
+        "状态": ((BAD_STATUSES, st.bad), (MILD_STATUSES, st.warn), ((PASSED,), st.good)),
+        "计入汇总": (((NO,), st.bad),),
+    }
+    _streamed_table(wb, st, REGISTER, REGISTER_COLUMNS, _register_rows(merged), workdir, marks)
 
 
 def _problem_rows(merged) -> Iterator[tuple]:
@@ -150,14 +161,8 @@ def _problem_rows(merged) -> Iterator[tuple]:
 
 
 def _problems(wb, st, merged, workdir: Path) -> None:
-    ws = wb.add_worksheet(PROBLEMS, worksheet_class=StreamSheet)
-    _table_head(ws, st, PROBLEM_COLUMNS)
-    n = ws.stream(_problem_rows(merged), 1, workdir)
-    last = max(n, 1)
-    ws.autofilter(0, 0, last, len(PROBLEM_COLUMNS) - 1)
-    level = [t for t, _ in PROBLEM_COLUMNS].index("级别")
-    ws.conditional_format(1, level, last, level, {"type": "cell", "criteria": "==", "value": '"错误"', "format": st.bad})
-    ws.conditional_format(1, level, last, level, {"type": "cell", "criteria": "==", "value": '"提示"', "format": st.warn})
+    marks = {"级别": (((ERROR.zh,), st.bad), ((WARNING.zh,), st.warn))}
+    ws, n = _streamed_table(wb, st, PROBLEMS, PROBLEM_COLUMNS, _problem_rows(merged), workdir, marks)
     if n == 0:
         ws.write_string(1, 0, "没有发现问题。")
 
@@ -200,7 +205,7 @@ def _details(wb, st, merged, workdir: Path) -> None:
         ws.set_column(0, 0, 120)
         ws.write_string(0, 0, note, st.header)
         return
-    _table_head(ws, st, tuple(zip(COLUMNS, DETAIL_WIDTHS)))
+    _table_head(ws, st, tuple(zip(COLUMNS, DETAIL_WIDTHS, strict=False)))
     n = ws.stream(_detail_xml(ws, merged), 1, workdir, width=len(COLUMNS))
     ws.autofilter(0, 0, max(n, 1), len(COLUMNS) - 1)
 

@@ -26,6 +26,8 @@ def labels(spec: FormSpec) -> tuple[tuple[str, str, str, str], ...]:
     """(ID, table, row, column) of each input cell, in the order Submission.values holds them."""
     cells = spec.cells
     return tuple((cid, cells[cid].table_name, cells[cid].row_name, cells[cid].col_name or cells[cid].col_label) for cid in spec.input_ids)
+
+
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 200  # agencies per Parquet row group
@@ -81,7 +83,7 @@ def write_csv(path: str | Path, subs: Iterable[Submission], spec: FormSpec | Non
         fh.write(_csv_line(COLUMNS) + "\r\n")
         for s in subs:
             head = _csv_line(neutralise(t) for t in (s.agency, s.uscc)) + ","
-            fh.write("".join([f"{head}{ids}{'' if v is None else repr(v)}\r\n" for ids, v in zip(per_id, s.values or ())]))
+            fh.write("".join([f"{head}{ids}{'' if v is None else repr(v)}\r\n" for ids, v in zip(per_id, s.values or (), strict=False)]))
 
 
 def write_parquet(path: str | Path, subs: Iterable[Submission], spec: FormSpec | None = None) -> None:
@@ -94,7 +96,7 @@ def write_parquet(path: str | Path, subs: Iterable[Submission], spec: FormSpec |
 
         def flush() -> None:
             columns = list(zip(*rows(batch, spec), strict=False)) or [()] * len(COLUMNS)
-            arrays = [pa.array(col, type=f.type) for col, f in zip(columns, schema)]
+            arrays = [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=False)]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             batch.clear()
 

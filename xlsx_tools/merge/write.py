@@ -5,6 +5,7 @@ they were."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import signal
@@ -59,11 +60,8 @@ def write_outputs(merged: Merged, output: str | Path, export: str | Path | None 
             longtable.export(tmp_export, merged.included, longtable.format_of(export), merged.options.spec)
         build_workbook(tmp_out, merged.summary, extra=mergebook.sheets(merged, work))
     except BaseException as exc:
-        with sigint_deferred():
-            try:
-                stack.__exit__(*sys.exc_info())  # removes the temporary files (and re-raises)
-            except BaseException:  # noqa: BLE001, S110  (the original exception follows)
-                pass
+        with sigint_deferred(), contextlib.suppress(BaseException):  # the original exception follows
+            stack.__exit__(*sys.exc_info())  # removes the temporary files (and re-raises)
         if isinstance(exc, (OSError, FileCreateError)):
             reason = _write_failure(exc)
             _release_quietly(exc)

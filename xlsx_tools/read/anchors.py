@@ -124,7 +124,7 @@ class Plan:
 def _grid_plan(names: dict[str, Pos], shape: Shape) -> GridPlan:
     ids = shape.ids
     found = [[names.get(anchor_name(cid)) for cid in row] for row in ids]
-    missing = [cid for row, prow in zip(ids, found) for cid, p in zip(row, prow) if p is None]
+    missing = [cid for row, prow in zip(ids, found, strict=False) for cid, p in zip(row, prow, strict=False) if p is None]
     # Where the grid's rows and columns are: what most of their cells say (one cell cut
     # and pasted elsewhere must not drag its row along).
     rows_at = [_most([p.row for p in prow if p is not None]) for prow in found]
@@ -132,8 +132,8 @@ def _grid_plan(names: dict[str, Pos], shape: Shape) -> GridPlan:
     sheet = _most([p.sheet for prow in found for p in prow if p is not None]) or shape.sheet
     misplaced = [
         (cid, p)
-        for i, (row, prow) in enumerate(zip(ids, found))
-        for j, (cid, p) in enumerate(zip(row, prow))
+        for i, (row, prow) in enumerate(zip(ids, found, strict=False))
+        for j, (cid, p) in enumerate(zip(row, prow, strict=False))
         if p is not None and (p.sheet != sheet or p.row != rows_at[i] or p.col != cols_at[j])
     ]
     checks = []
@@ -156,7 +156,7 @@ def _grid_plan(names: dict[str, Pos], shape: Shape) -> GridPlan:
         for c in range(cols_at[j] + 1, cols_at[j + 1])
     ]
     plan = GridPlan(shape, sheet, found, rows_at, cols_at, missing, misplaced, checks, inserted_rows, inserted_cols)
-    plan.pos = {cid: p for row, prow in zip(ids, found) for cid, p in zip(row, prow) if p is not None}
+    plan.pos = {cid: p for row, prow in zip(ids, found, strict=False) for cid, p in zip(row, prow, strict=False) if p is not None}
     return plan
 
 

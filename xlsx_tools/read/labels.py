@@ -429,7 +429,7 @@ class LabelLocator:
             )
             return [None] * len(shape.cols)
         cols = set()
-        for r, c in zip(rows_at, label_cols):
+        for r, c in zip(rows_at, label_cols, strict=False):
             if r is not None:
                 cols.add(self.right_of(si, r, c))
         if len(cols) > 1:
@@ -510,7 +510,7 @@ class LabelLocator:
                 continue
             place = f"{shape.name}第 {r + 1} 行" + (f"「{shown(texts[0])}」" if texts else "")
             self._report_extra(si, place, "行", numbers, self.where(si, r, left), found, lambda c, r=r: self.where(si, r, c))
-        for a, b in zip(cols, cols[1:]):
+        for a, b in zip(cols, cols[1:], strict=False):
             for c in range(a + 1, b):
                 numbers = [(r, v) for r in rows if _nonzero(v := self.get(si, r, c))]
                 texts = [v for r in rows if (v := self.get(si, r, c)) not in (None, "")]

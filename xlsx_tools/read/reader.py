@@ -185,7 +185,9 @@ def _read_cells(spec: FormSpec, src: Source, loc: Location, report: Report, find
         elif case is NIL:
             gathered.add("NIL-MARK", cid, pos, shown, 0)
         elif case is CELL_ERROR:
-            findings.append(_cell_finding("CELL-ERROR", cell.display, cid, pos, f"单元格为错误值 {shown}，该数无法使用（请检查公式或重新填写）"))
+            findings.append(
+                _cell_finding("CELL-ERROR", cell.display, cid, pos, f"单元格为错误值 {shown}，该数无法使用（请检查公式或重新填写）")
+            )
         elif case is NOT_NUMBER:
             findings.append(_cell_finding("NOT-NUMBER", cell.display, cid, pos, f"「{shown}」不是数字，该数无法使用（只能填写数字）"))
         elif case is TOO_LARGE:
@@ -286,7 +288,9 @@ def _read_meta(spec: FormSpec, src: Source, loc: Location, report: Report, findi
         elif mf.type == DATE:
             value = parse_date(raw)
             if value is None:
-                findings.append(_cell_finding("META-DATE", name, key, pos, f"「{normalise_text(raw)}」不是日期，请按 2026-01-10 的格式填写"))
+                findings.append(
+                    _cell_finding("META-DATE", name, key, pos, f"「{normalise_text(raw)}」不是日期，请按 2026-01-10 的格式填写")
+                )
                 continue
         elif mf.type == CHOICE:
             value = normalise_text(raw)

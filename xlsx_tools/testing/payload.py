@@ -33,7 +33,9 @@ from ..form import Pos
 FIRST_CELL = Pos("", 0, 0).a1  # what Excel selects in a sheet never clicked
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 _LARGE_NUMBER = re.compile(r"^[0-9.Ee]{16,100}$")
-_RANGE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+)$")
+_RANGE = re.compile(
+    r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+)$"
+)
 
 
 def _vba_value(value: object) -> object:
@@ -114,7 +116,9 @@ def book_payload(path: str | Path, version: str | None = None) -> dict:
             selection = (active.sheet_view.selection[0].sqref or FIRST_CELL).replace(" ", ",")
         sheet_payloads = []
         for ws in wb.worksheets:
-            rows = [[_vba_value(c.value) for c in row] for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)]
+            rows = [
+                [_vba_value(c.value) for c in row] for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)
+            ]
             if all(v is None for row in rows for v in row):
                 rows = [[]]  # the client sends Array(Array()) for an empty sheet
             sheet_payloads.append({"name": ws.title, "pictures": [], "tables": [], "values": rows})

@@ -161,7 +161,13 @@ def _checks() -> SheetLayout:
 
 
 def _results() -> SheetLayout:
-    sheet = SheetLayout(RESULTS, widths=dict(enumerate(RESULT_WIDTHS)), repeat_rows=(RESULT_HEADER_ROW, RESULT_HEADER_ROW), freeze=(RESULT_HEADER_ROW + 1, 0), landscape=True)
+    sheet = SheetLayout(
+        RESULTS,
+        widths=dict(enumerate(RESULT_WIDTHS)),
+        repeat_rows=(RESULT_HEADER_ROW, RESULT_HEADER_ROW),
+        freeze=(RESULT_HEADER_ROW + 1, 0),
+        landscape=True,
+    )
     sheet.title(RESULT_TITLE, len(RESULT_HEADERS))
     for i, text in enumerate(RESULT_HEADERS):
         sheet.label(RESULT_HEADER_ROW, i, text)

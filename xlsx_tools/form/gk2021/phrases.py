@@ -42,7 +42,9 @@ PHRASES: tuple[Phrase, ...] = (
         unit="元",
         hint="信息处理费",
     ),
-    _p(["fee.collected"], "实际收取的信息处理费", rf"未(?:收取|收缴|产生){_GAP}{{0,6}}?信息处理费", unit="元", zero=True, hint="信息处理费"),
+    _p(
+        ["fee.collected"], "实际收取的信息处理费", rf"未(?:收取|收缴|产生){_GAP}{{0,6}}?信息处理费", unit="元", zero=True, hint="信息处理费"
+    ),
     _p(
         ["fee.notices"],
         "发出的收费通知",

@@ -206,7 +206,9 @@ META_FIELDS: tuple[MetaField, ...] = (
     MetaField("agency", "单位名称", TEXT, True, "填写报告单位全称，如：某某县人力资源和社会保障局"),
     MetaField("uscc", "统一社会信用代码", TEXT, False, "18 位统一社会信用代码（GB 32100-2015），大写字母与数字"),
     MetaField("year", "报告年度", INTEGER, True, "报告所属年度，如 2025（于次年 1 月 31 日前发布）"),
-    MetaField("kind", "报告类型", CHOICE, False, "部门报告：县级以上政府部门；政府报告：本级政府；汇总报告：多个单位合并而成", REPORT_KINDS),
+    MetaField(
+        "kind", "报告类型", CHOICE, False, "部门报告：县级以上政府部门；政府报告：本级政府；汇总报告：多个单位合并而成", REPORT_KINDS
+    ),
     MetaField("covers", "汇总单位数", INTEGER, False, "仅汇总报告填写：本报告合并了多少个单位的报告"),
     MetaField("parent", "上级单位/所属地区", TEXT, False, "如：某某县人民政府；用于分级汇总"),
     MetaField("preparer", "填报人", TEXT, False, "负责填报的工作人员姓名"),
