@@ -10,20 +10,19 @@ from __future__ import annotations
 from importlib import import_module
 
 _EXPORTS = {
-    "CELLS": "form.gk2021",
-    "FORM_ID": "form.gk2021",
-    "INPUT_IDS": "form.gk2021",
-    "TOTAL_IDS": "form.gk2021",
+    "FormSpec": "form",
+    "current_form": "form",
     "Finding": "findings",
     "ReadError": "findings",
+    "ToolError": "findings",
     "Report": "report",
     "ReportError": "report",
     "load_json": "report",
     "report_from_json": "report",
-    "read_report": "read.reader",
-    "build_workbook": "build.template",
-    "check_report": "check.validate",
-    "validate_file": "check.validate",
+    "read_report": "read",
+    "build_workbook": "build",
+    "check_report": "check",
+    "validate_file": "check",
 }
 
 __all__ = sorted(_EXPORTS)

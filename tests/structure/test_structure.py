@@ -145,3 +145,10 @@ def test_the_scan_would_see_a_leak():
         assert A1.search("表三!D5") and A1.search("D5:J31") and not A1.search("GB 32100")
     finally:
         tmp.unlink()
+
+
+def test_the_public_names_resolve():
+    import xlsx_tools
+
+    assert all(getattr(xlsx_tools, name) is not None for name in xlsx_tools.__all__)
+    assert xlsx_tools.current_form().id == "GK-2021"

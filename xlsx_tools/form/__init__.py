@@ -46,6 +46,9 @@ def current() -> FormSpec:
     return FORMS[CURRENT]
 
 
+current_form = current  # the name the package exports
+
+
 def spec_of(report) -> FormSpec:
     """The form a report is in (the current one when it names none that is known)."""
     return FORMS.get(getattr(report, "form", None) or CURRENT) or current()
@@ -81,6 +84,7 @@ __all__ = [
     "Table",
     "Term",
     "current",
+    "current_form",
     "get",
     "register",
     "spec_of",
