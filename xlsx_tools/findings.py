@@ -73,6 +73,8 @@ RULES: dict[str, Rule] = {
         Rule("TOTAL-RECOMPUTED", WARNING, "总计单元格有数值"),
         Rule("META-DATE", WARNING, "日期可以识别", CELL),
         Rule("TOO-LARGE", ERROR, "数值在合理范围内（小于 1 万亿）", CELL),
+        Rule("FORMULA-COMPUTED", WARNING, "公式有计算结果（没有的，只按数字的加减乘除算出）"),
+        Rule("FORMULA-NO-VALUE", ERROR, "公式有计算结果", CELL),
         Rule("ANCHOR-STALE", WARNING, "单元格定位名称与表格内容一致"),
         Rule("LABEL", WARNING, "标题和分组标签与法定格式一致"),
         Rule("ROW-ORDER", WARNING, "表格行的顺序与法定格式一致"),

@@ -13,6 +13,8 @@ section 校验 repeats it):
 | an implausibly large number (≥ 1e12, inf)         | TOO-LARGE        | error    | none: rules using it skip  |
 | other text ("5件", "abc"), TRUE/FALSE, a date     | NOT-NUMBER       | error    | none: rules using it skip  |
 | an Excel error (#REF!, #VALUE! …)                 | CELL-ERROR       | error    | none: rules using it skip  |
+| a formula without a cached result: =2000+517      | FORMULA-COMPUTED | warning  | its plain arithmetic       |
+| a formula without a cached result: =D6+D7, =SUM() | FORMULA-NO-VALUE | error    | none: rules using it skip  |
 | a total with no value at all (no cached result)   | TOTAL-RECOMPUTED | warning  | the sum of its parts       |
 | a total that differs from the sum of its parts    | T3-ROWSUM, T3-RESULTS, T4-SUM | error | the total as stated |
 
@@ -41,7 +43,7 @@ HUGE = 1e12
 INT_NOISE = 1e-9
 
 # Cases returned by `classify`.
-NUMBER, BLANK, TEXT_NUMBER, NIL, NOT_NUMBER, ERROR, TOO_LARGE = (
+NUMBER, BLANK, TEXT_NUMBER, NIL, NOT_NUMBER, ERROR, TOO_LARGE, FORMULA = (
     "number",
     "blank",
     "text-number",
@@ -49,11 +51,16 @@ NUMBER, BLANK, TEXT_NUMBER, NIL, NOT_NUMBER, ERROR, TOO_LARGE = (
     "not-number",
     "error",
     "too-large",
+    "formula",
 )
 
 
 class CellError(str):
     """An Excel error value such as #REF!."""
+
+
+class Formula(str):
+    """A formula cell that holds no value (no cached result): its text, '=2000+517'."""
 
 
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!")
@@ -91,6 +98,13 @@ def classify(raw: object) -> tuple[str, Number | None, str]:
         return BLANK, None, ""
     if isinstance(raw, CellError):
         return ERROR, None, str(raw)
+    if isinstance(raw, Formula):
+        value = arithmetic(raw)
+        if value is None:
+            return FORMULA, None, str(raw)
+        if not math.isfinite(value) or abs(value) >= HUGE:
+            return TOO_LARGE, None, str(raw)
+        return FORMULA, clean_number(value), str(raw)
     if isinstance(raw, bool):
         return NOT_NUMBER, None, "TRUE" if raw else "FALSE"
     if isinstance(raw, (int, float)):  # subclasses (numpy-like)
@@ -119,6 +133,70 @@ def classify(raw: object) -> tuple[str, Number | None, str]:
             return TOO_LARGE, None, text
         return TEXT_NUMBER, clean_number(value), text
     return NOT_NUMBER, None, text
+
+
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?|\.\d+)|([-+*/()]))")
+MAX_FORMULA_CHARS = 200
+
+
+def arithmetic(formula: str) -> float | None:
+    """The value of a formula that is plain arithmetic of numbers ('=2000+517', '=(3+4)*2',
+    '=-5', '=100/4'), or None for anything else (references, functions, text, division by
+    zero). A small recursive-descent parser: nothing is ever evaluated as code."""
+    text = unicodedata.normalize("NFKC", formula).strip()
+    if text.startswith("="):
+        text = text[1:]
+    if not text or len(text) > MAX_FORMULA_CHARS:
+        return None
+    tokens: list[str | float] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            if text[pos:].strip() == "":
+                break
+            return None
+        tokens.append(float(m.group(1)) if m.group(1) else m.group(2))
+        pos = m.end()
+    try:
+        value, rest = _sum(tokens, 0)
+    except (IndexError, ZeroDivisionError, _Unparsable):
+        return None
+    return value if rest == len(tokens) else None
+
+
+class _Unparsable(Exception):
+    pass
+
+
+def _sum(tokens, i):
+    value, i = _product(tokens, i)
+    while i < len(tokens) and tokens[i] in ("+", "-"):
+        right, j = _product(tokens, i + 1)
+        value, i = (value + right if tokens[i] == "+" else value - right), j
+    return value, i
+
+
+def _product(tokens, i):
+    value, i = _unary(tokens, i)
+    while i < len(tokens) and tokens[i] in ("*", "/"):
+        right, j = _unary(tokens, i + 1)
+        value, i = (value * right if tokens[i] == "*" else value / right), j
+    return value, i
+
+
+def _unary(tokens, i):
+    if tokens[i] in ("+", "-"):
+        value, j = _unary(tokens, i + 1)
+        return (value if tokens[i] == "+" else -value), j
+    if tokens[i] == "(":
+        value, j = _sum(tokens, i + 1)
+        if j >= len(tokens) or tokens[j] != ")":
+            raise _Unparsable
+        return value, j + 1
+    if isinstance(tokens[i], float):
+        return tokens[i], i + 1
+    raise _Unparsable
 
 
 def _shown_number(x: float | int) -> str:

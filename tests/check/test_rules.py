@@ -126,6 +126,8 @@ FAIL = {
     "CELL-ERROR": lambda tmp, lo: findings_of(patched(tmp, "表二", {"B8": ("error", "#REF!")})),
     "TOO-LARGE": lambda tmp, lo: findings_of(patched(tmp, "表二", {"B8": 1e15})),
     "TOTAL-RECOMPUTED": lambda tmp, lo: findings_of(patched(tmp, "表三", {"J5": ("formula", "SUM(D5:I5)")})),
+    "FORMULA-COMPUTED": lambda tmp, lo: findings_of(patched(tmp, "表三", {"D5": ("formula", "2000+517")})),
+    "FORMULA-NO-VALUE": lambda tmp, lo: findings_of(patched(tmp, "表三", {"D5": ("formula", "D6+D7")})),
     # what a file may be
     "UNREADABLE": lambda tmp, lo: findings_of((tmp / "empty.xlsx", (tmp / "empty.xlsx").write_bytes(b""))[0]),
     "FOREIGN": lambda tmp, lo: findings_of(_foreign_book(tmp)),

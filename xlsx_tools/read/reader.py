@@ -23,7 +23,7 @@ from ..findings import Finding, ReadError, finding, fmt
 from ..form import CHOICE, DATE, FORMS, INTEGER, FormSpec, Pos, current
 from ..form.layout import FORM_NAME
 from ..report import Report
-from ..values import BLANK, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int
+from ..values import BLANK, FORMULA, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int
 from ..values import ERROR as CELL_ERROR
 from . import anchors as anchor_locator
 from .location import ANCHORS, LABELS, Location, where_of
@@ -174,12 +174,18 @@ def _read_cells(spec: FormSpec, src: Source, loc: Location, report: Report, find
             values[cid] = raw
             continue
         case, value, shown = classify(raw)
+        if cell.total and case in (BLANK, FORMULA):  # a total's formula without a value: its parts' sum
+            blank_totals.append(cid)
+            continue
         if case is BLANK:
-            if cell.total:
-                blank_totals.append(cid)
-                continue
             gathered.add("BLANK", cid, pos, "", None)
             value = 0
+        elif case is FORMULA:
+            if value is None:
+                what = f"公式「{shown}」没有保存计算结果（文件可能由不计算公式的程序保存），该数无法使用；请用 Excel 或 WPS 打开后重新保存，或直接填写数字"
+                findings.append(_cell_finding("FORMULA-NO-VALUE", cell.display, cid, pos, what))
+            else:
+                gathered.add("FORMULA-COMPUTED", cid, pos, shown, value)
         elif case is TEXT_NUMBER:
             gathered.add("NUMBER-AS-TEXT", cid, pos, shown, value)
         elif case is NIL:
@@ -212,6 +218,7 @@ def _gathered_finding(spec: FormSpec, rule: str, items: list[tuple[str, Pos, str
             "BLANK": "未填写，已按 0 计",
             "NUMBER-AS-TEXT": f"数字「{shown}」以文本形式保存，按 {fmt(value)} 计",
             "NIL-MARK": f"填写的是「{shown.strip()}」，按 0 计",
+            "FORMULA-COMPUTED": f"公式「{shown}」没有保存计算结果，已按公式算得 {fmt(value)}",
         }[rule]
         return finding(rule, f"{spec.cells[cid].display}（{pos.where}）：{what}", cells=cids, where=[pos.where], actual=value)
     table = spec.cells[cids[0]].table_name
@@ -220,6 +227,7 @@ def _gathered_finding(spec: FormSpec, rule: str, items: list[tuple[str, Pos, str
         "BLANK": f"有 {len(items)} 个填报单元格未填写，已按 0 计",
         "NUMBER-AS-TEXT": f"有 {len(items)} 个数字以文本形式保存（如 {first[1].where}「{first[2]}」），已按数字计",
         "NIL-MARK": f"有 {len(items)} 个单元格填写的是「{first[2].strip()}」等符号而不是数字，已按 0 计",
+        "FORMULA-COMPUTED": f"有 {len(items)} 个公式没有保存计算结果（如 {first[1].where}「{first[2]}」），已按公式算出",
     }[rule]
     return finding(rule, f"{table} {what}：{_addresses(positions)}", cells=cids, where=[p.where for p in positions], actual=len(items))
 

@@ -6,12 +6,13 @@ parser that expands entities ever sees the file (python-calamine refuses unknown
 entities, the defined names are read with a regular expression); encrypted and
 non-workbook files get a clear message. Inputs are opened read-only and never written.
 
-Cost: one read of the file, one pass of python-calamine over each sheet that is asked
-for. xl/workbook.xml (defined names, sheets) is parsed once per distinct content, told
-by its CRC and size in the zip directory (all copies of the template share it; a
-mix-up could only misplace anchors, and every anchor's labels are checked anyway). python-calamine reads Excel error cells (#REF! …) as
-blanks, so a sheet is scanned for error cells (error_cells.py) only when a blank is read
-from it.
+Cost: one read of the file; each sheet that is asked for is measured (scan.py: its
+extent, before python-calamine builds a grid of it) and parsed by python-calamine once.
+xl/workbook.xml (defined names, sheets) is parsed once per distinct content, told by its
+CRC and size in the zip directory (all copies of the template share it; a mix-up could
+only misplace anchors, and every anchor's labels are checked anyway). python-calamine
+reads error cells (#REF! …) and formulas without a cached value as blanks, so a sheet's
+marks (scan.py) are looked up only when a blank is read from it.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ import python_calamine
 
 from ..findings import ReadError, unreadable
 from ..form.layout import Pos, parse_a1
-from ..values import CellError
-from .error_cells import ods_errors, xls_errors, xlsx_errors
 from .package import MAX_PART_BYTES, Package, PackageError
+from .scan import MAX_CELLS, Marks, Scan, ods_scan, xls_scan, xlsb_extent, xlsb_sheet_ids, xlsx_extent, xlsx_marks
 
 MAX_FILE_BYTES = 20 * 2**20  # a report workbook is ~30–100 KB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -160,14 +160,20 @@ _REL = re.compile(rb"<Relationship\b([^>]*?)/?>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 
 
-@lru_cache(maxsize=64)
-def _sheet_parts(workbook_xml_sheets: bytes, rels_xml: bytes) -> dict[str, str]:
-    """Sheet name -> its part in the package (xl/worksheets/sheetN.xml)."""
+def _rel_targets(rels_xml: bytes) -> dict[bytes, str]:
+    """Relationship ID -> the package member it points to (xl/worksheets/sheetN.xml)."""
     targets = {}
     for m in _REL.finditer(rels_xml):
         attrs = dict(_ATTR.findall(m.group(1)))
         target = unescape(attrs.get(b"Target", b"").decode("utf-8", "replace"))
         targets[attrs.get(b"Id", b"")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return targets
+
+
+@lru_cache(maxsize=64)
+def _sheet_parts(workbook_xml_sheets: bytes, rels_xml: bytes) -> dict[str, str]:
+    """Sheet name -> its part in the package (xl/worksheets/sheetN.xml)."""
+    targets = _rel_targets(rels_xml)
     parts = {}
     for m in _SHEET.finditer(workbook_xml_sheets):
         attrs = dict(_ATTR.findall(m.group(1)))
@@ -192,7 +198,9 @@ class WorkbookFile:
         self._sheet_parts: dict[str, str] | None = None
         self._sheets_xml = b""
         self._rows: dict[str, list[list]] = {}
-        self._errors: dict[str, dict[tuple[int, int], CellError]] = {}
+        self._scans: dict[str, Scan] = {}
+        self._xml: dict[str, bytes] = {}  # worksheet parts inflated for their scan, kept for their marks
+        self._marks: dict[str, Marks] = {}
         self._merged: dict[str, object] = {}
         if kind == XLSX:
             self._read_workbook_xml()
@@ -264,7 +272,7 @@ class WorkbookFile:
             if sheet not in self._sheet_names:
                 rows = []
             else:
-                self._check_sheet_size(sheet)
+                self._check_extent(sheet)
                 try:
                     ws = self._book.get_sheet_by_name(sheet)
                     rows = ws.to_python(skip_empty_area=False)
@@ -274,15 +282,54 @@ class WorkbookFile:
             self._rows[sheet] = rows
         return rows
 
-    def _check_sheet_size(self, sheet: str) -> None:
-        """A worksheet is inflated (by python-calamine) only when opened: bound it then."""
-        if self._zip is None or self.kind != XLSX:
-            return
-        if self._sheet_parts is None:
-            self._sheet_parts = _sheet_parts(self._sheets_xml, self._part("xl/_rels/workbook.xml.rels") or b"")
-        size = self._zip.size(self._sheet_parts.get(sheet, ""))
+    def _check_extent(self, sheet: str) -> None:
+        """A worksheet is parsed (by python-calamine, into a grid from A1 to its last cell)
+        only when opened: bound its size and its extent then, before python-calamine sees it."""
+        scan = self._scan(sheet)
+        if scan.cells > MAX_CELLS:
+            raise unreadable(
+                self.name,
+                f"工作表「{sheet}」的内容一直延伸到 {scan.corner} 单元格（{scan.rows} 行 × {scan.cols} 列），远超年度报告的正常范围，"
+                "可能是在远处的单元格中误输入了空格或其他内容；请删除这些单元格的内容（或多余的行、列）后重新保存",
+            )
+
+    def _scan(self, sheet: str) -> Scan:
+        scan = self._scans.get(sheet)
+        if scan is None:
+            scan = self._scans[sheet] = self._measure(sheet)
+        return scan
+
+    def _measure(self, sheet: str) -> Scan:
+        if self.kind == XLS:
+            return xls_scan(self._data, sheet)
+        if self._zip is None:
+            return Scan()
+        if self.kind == ODS:
+            self._scans.update(ods_scan(self._part("content.xml") or b""))
+            return self._scans.get(sheet) or Scan()
+        part = self._sheet_part(sheet)
+        if not part:
+            return Scan()
+        size = self._zip.size(part)
         if size > MAX_PART_BYTES:
             raise unreadable(self.name, f"工作表「{sheet}」解压后 {size / 2**20:.0f} MB，远超年度报告的正常大小，拒绝读取")
+        data = self._part(part) or b""
+        if self.kind == XLSB:
+            return xlsb_extent(data)
+        self._xml[sheet] = data
+        return xlsx_extent(data)
+
+    def _sheet_part(self, sheet: str) -> str:
+        """The package member of a worksheet ('' if unknown)."""
+        if self._sheet_parts is None:
+            if self.kind == XLSB:
+                rels = self._part("xl/_rels/workbook.bin.rels") or b""
+                ids = xlsb_sheet_ids(self._part("xl/workbook.bin") or b"")
+                targets = _rel_targets(rels)
+                self._sheet_parts = {name: targets.get(rel.encode(), "") for name, rel in ids.items()}
+            else:
+                self._sheet_parts = _sheet_parts(self._sheets_xml, self._part("xl/_rels/workbook.xml.rels") or b"")
+        return self._sheet_parts.get(sheet, "")
 
     def merged(self, sheet: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """Merged ranges ((first row, first col), (last row, last col)) where known."""
@@ -306,28 +353,20 @@ class WorkbookFile:
         except IndexError:
             value = None
         if value is None or value == "":
-            errors = self._errors.get(pos.sheet)
-            if errors is None:
-                errors = self._errors[pos.sheet] = self._scan_errors(pos.sheet)
-            err = errors.get((pos.row, pos.col))
-            if err is not None:
-                return err
+            marks = self._marks.get(pos.sheet)
+            if marks is None:
+                marks = self._marks[pos.sheet] = self._marks_of(pos.sheet)
+            mark = marks.get((pos.row, pos.col))
+            if mark is not None:
+                return mark
         return value
 
-    def _scan_errors(self, sheet: str) -> dict[tuple[int, int], CellError]:
-        """Error cells of a sheet (python-calamine reads them as blanks)."""
-        if self.kind == XLS:
-            return xls_errors(self._data, sheet)
-        if self._zip is None:
-            return {}
-        if self.kind == ODS:
-            return ods_errors(self._part("content.xml") or b"", sheet)
-        if self.kind != XLSX:
-            return {}
-        if self._sheet_parts is None:
-            self._sheet_parts = _sheet_parts(self._sheets_xml, self._part("xl/_rels/workbook.xml.rels") or b"")
-        part = self._sheet_parts.get(sheet)
-        return xlsx_errors(self._part(part) or b"") if part else {}
+    def _marks_of(self, sheet: str) -> Marks:
+        """Error cells and formulas without a value (python-calamine reads both as blanks)."""
+        if self.kind == XLSX:
+            self._scan(sheet)
+            return xlsx_marks(self._xml.get(sheet, b""))
+        return self._scan(sheet).marks
 
 
 def open_workbook(path: str | bytes | os.PathLike) -> WorkbookFile:
