@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from .findings import ToolError
-from .output import write_atomic
+from .output import check_target, write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -33,8 +33,9 @@ def cmd_fill(args) -> int:
     from .build import build_workbook
     from .report import load_json
 
+    check_target(args.output, args.force, [args.data])
     report = load_json(args.data)
-    out = write_atomic(args.output, lambda tmp: build_workbook(tmp, report), args.force)
+    out = write_atomic(args.output, lambda tmp: build_workbook(tmp, report), args.force, [args.data])
     print(f"已填写：{out}")
     return EXIT_OK
 
@@ -42,10 +43,12 @@ def cmd_fill(args) -> int:
 def cmd_export(args) -> int:
     from .read import read_report
 
+    if args.output:
+        check_target(args.output, args.force, [args.file])
     report = read_report(args.file)
     text = report.dumps()
     if args.output:
-        write_atomic(args.output, lambda tmp: tmp.write_text(text, encoding="utf-8"), args.force)
+        write_atomic(args.output, lambda tmp: tmp.write_text(text, encoding="utf-8"), args.force, [args.file])
         print(f"已导出：{args.output}")
     else:
         sys.stdout.write(text)
@@ -111,11 +114,12 @@ def cmd_merge(args) -> int:
         year=args.year,
         include_invalid=args.include_invalid,
         jobs=args.jobs,
+        timeout=args.timeout,
         output=args.output,
         export=args.export,
         force=args.force,
     )
-    options.check()
+    options.check([*args.inputs, *([args.roster] if args.roster else [])])
     roster = options.roster = load_roster(args.roster) if args.roster else None
 
     def found(workbooks: int, skipped: int) -> None:
@@ -226,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_argument("--include-invalid", action="store_true", help="有错误的报告也计入汇总（默认不计入）")
     policy.add_argument("--strict", action="store_true", help="只要有一份报告有错误，就不生成汇总")
     m.add_argument("--jobs", type=int, metavar="N", help="同时读取的进程数（默认为 CPU 核数，最多 8）")
+    m.add_argument("--timeout", type=float, default=60, metavar="秒", help="读取一个文件最多用时，超时的文件记为无法读取（默认 60 秒）")
     m.add_argument("--export", metavar="明细.csv", help="另把明细（单位 × 单元格编号 × 数值）导出为 .csv 或 .parquet")
     m.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     m.set_defaults(func=cmd_merge)

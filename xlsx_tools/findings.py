@@ -83,6 +83,7 @@ RULES: dict[str, Rule] = {
         # Found while merging many submissions
         Rule("YEAR-MISMATCH", ERROR, "报告年度与汇总年度一致"),
         Rule("DUPLICATE", WARNING, "同一单位只提交一份报告"),
+        Rule("SUMMARY-OVERLAP", ERROR, "汇总报告不与其已包含的单位一起汇总"),
         Rule("NOT-ON-ROSTER", WARNING, "报送单位在应报送单位名单中"),
     )
 }

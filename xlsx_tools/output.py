@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .findings import ToolError
@@ -15,8 +15,24 @@ class OutputError(ToolError):
     """An output that cannot or may not be written (Chinese message)."""
 
 
-def check_target(path: str | Path, force: bool) -> Path:
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """The same file: the same path, a link to it, or a hard link of it."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet): compare where the paths lead
+        try:
+            return Path(a).resolve() == Path(b).resolve()
+        except (OSError, RuntimeError):
+            return False
+
+
+def check_target(path: str | Path, force: bool, inputs: Iterable[str | Path] = ()) -> Path:
+    """Refuse (OutputError) an output that may not be written: a folder, an existing file
+    without --force, a missing folder, or — even with --force — one of the inputs."""
     path = Path(path)
+    for given in inputs:
+        if same_file(path, given):
+            raise OutputError(f"输出文件 {path} 就是输入文件 {given}（同一个文件），不能覆盖；请另取一个输出文件名")
     if path.is_dir():
         raise OutputError(f"输出路径 {path} 是文件夹，请给出文件名")
     if path.exists() and not force:
@@ -27,10 +43,10 @@ def check_target(path: str | Path, force: bool) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
+def atomic_path(path: str | Path, force: bool = False, inputs: Iterable[str | Path] = ()) -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success it replaces `path` in one step.
     On any error or Ctrl-C the temporary file is removed and `path` is untouched."""
-    path = check_target(path, force)
+    path = check_target(path, force, inputs)
     tmp = ""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -48,7 +64,7 @@ def atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
         raise
 
 
-def write_atomic(path: str | Path, writer: Callable[[Path], None], force: bool = False) -> Path:
-    with atomic_path(path, force) as tmp:
+def write_atomic(path: str | Path, writer: Callable[[Path], None], force: bool = False, inputs: Iterable[str | Path] = ()) -> Path:
+    with atomic_path(path, force, inputs) as tmp:
         writer(tmp)
     return Path(path)

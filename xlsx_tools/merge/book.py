@@ -16,31 +16,12 @@ from .. import __version__
 from ..build.sheetstream import Block, StreamSheet
 from ..findings import ERROR, RULES, WARNING
 from .longtable import COLUMNS, labels
-from .submission import DUPLICATE, FAILED, OFF_ROSTER, PASSED, UNREADABLE, WARNED, WRONG_YEAR
+from .register import NO, REGISTER, REGISTER_COLUMNS, YES
+from .submission import DUPLICATE, FAILED, OFF_ROSTER, OVERLAP, PASSED, UNREADABLE, WARNED, WRONG_YEAR
 
-ABOUT, REGISTER, PROBLEMS, MISSING, DETAILS = "汇总说明", "报送登记", "问题清单", "未报送", "明细"
+ABOUT, PROBLEMS, MISSING, DETAILS = "汇总说明", "问题清单", "未报送", "明细"
 SKIPPED = "已跳过"
-YES, NO = "是", "否"
 
-REGISTER_COLUMNS = (
-    ("序号", 6),
-    ("文件", 36),
-    ("单位名称", 28),
-    ("统一社会信用代码", 21),
-    ("上级单位", 18),
-    ("报告年度", 8),
-    ("报告类型", 10),
-    ("汇总单位数", 8),
-    ("填报日期", 11),
-    ("状态", 9),
-    ("错误数", 7),
-    ("提示数", 7),
-    ("计入汇总", 8),
-    ("说明", 70),
-    ("大小（字节）", 11),
-    ("修改时间", 19),
-    ("SHA-256", 66),
-)
 PROBLEM_COLUMNS = (
     ("序号", 6),
     ("单位名称", 28),
@@ -58,7 +39,7 @@ DETAIL_WIDTHS = (28, 21, 34, 10, 40, 22, 12)
 # sheet (zip_package.MAX_SHEET_BYTES), and the summary stays far below the reader's file
 # limit, so that it can always be merged again. Longer tables go to --export only.
 DETAIL_MAX_ROWS = 300_000
-BAD_STATUSES = (FAILED, UNREADABLE, WRONG_YEAR)
+BAD_STATUSES = (FAILED, UNREADABLE, WRONG_YEAR, OVERLAP)
 MILD_STATUSES = (WARNED, DUPLICATE, OFF_ROSTER)
 
 
@@ -237,12 +218,15 @@ def _about(ws, wb, st, merged) -> None:
             "有错误的报告",
             "已计入汇总（使用了 --include-invalid）" if o.include_invalid else "不计入汇总（默认；如需计入请使用 --include-invalid）",
         ),
-        ("报告年度不符", "不计入汇总"),
+        ("报告年度不符", "不计入汇总（报告年度无法识别的也不计入）"),
         (
             "重复报送",
             "同一单位（统一社会信用代码相同，未填代码的按单位名称）提交多份报告时，采用填报日期较新的一份（日期相同时取文件修改时间较新的），其余标记为「重复」，不计入",
         ),
-        (f"{spec.summary_kind}作为输入", f"按一个单位计入，其{spec.cover}的「{spec.meta['covers'].label}」计入本报告的汇总单位数"),
+        (
+            f"{spec.summary_kind}作为输入",
+            f"按一个单位计入，其{spec.cover}的「{spec.meta['covers'].label}」计入本报告的汇总单位数；它已包含的单位（见其「报送登记」）若也在本次输入中，该汇总报告不计入",
+        ),
         ("", ""),
         ("工作簿文件数", c["文件"]),
         ("计入汇总的报告数", c["计入汇总"]),
@@ -251,6 +235,7 @@ def _about(ws, wb, st, merged) -> None:
         ("无法读取", c["无法读取"]),
         ("年度不符", c["年度不符"]),
         ("重复", c["重复"]),
+        ("与汇总重叠", c["与汇总重叠"]),
         ("有警告（已计入）", c["有警告"]),
         ("跳过的其他文件", c["跳过"]),
     ]

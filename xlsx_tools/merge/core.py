@@ -10,16 +10,15 @@ summary Report of the same form, so that a summary can be merged again. Writing 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
+import math
 import os
-import signal
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from ..check import validate  # noqa: F401  (the reader, imported before workers are forked)
+from ..findings import ToolError
 from ..form import FormSpec, current
 from ..output import OutputError, check_target
 from ..read import workbook  # noqa: F401
@@ -28,18 +27,21 @@ from ..values import clean_number
 from .inputs import Skipped, collect, shown_path
 from .longtable import check_export
 from .policy import decide, off_roster
+from .pool import Pool
 from .roster import Member, Roster
 from .submission import (
     DUPLICATE,
     FAILED,
+    OVERLAP,
     UNREADABLE,
     WRONG_YEAR,
     Submission,
     read_submission,
+    unreadable_submission,
 )
 
 EXACT = Decimal("0.000001")  # amounts are summed as decimals rounded to 6 places
-POOL_MIN_FILES = 12  # below this, reading in-process beats starting workers
+FILE_TIMEOUT = 60.0  # seconds one file may take to read (a report takes milliseconds)
 
 Progress = Callable[[int, int], None]
 
@@ -51,27 +53,50 @@ class Options:
     roster: Roster | None = None
     include_invalid: bool = False
     jobs: int | None = None
+    timeout: float = FILE_TIMEOUT  # seconds one file may take to read (--timeout)
     output: str | Path | None = None  # the summary workbook (-o)
     export: str | Path | None = None  # the long table (--export)
     force: bool = False
     spec: FormSpec = field(default_factory=current)  # the form merged; reports of other forms are not counted
 
-    def check(self) -> None:
-        """Refuse, before any work, options that cannot give a summary (OutputError, in Chinese)."""
+    def check(self, inputs: list[str | Path] = ()) -> None:
+        """Refuse, before any work, options that cannot give a summary (OutputError, in
+        Chinese): among them an output that is one of the `inputs`, or an agency's report
+        inside an input folder (a summary left there by the last run may be replaced)."""
+        files = [p for p in inputs if not Path(p).is_dir()]
         if self.output is not None:
             output = Path(self.output)
             if output.suffix.lower() != ".xlsx":
                 raise OutputError(f"汇总文件 {output} 应以 .xlsx 结尾")
-            check_target(output, self.force)
+            check_target(output, self.force, files)
+            self._not_a_report_in(output, [Path(p) for p in inputs if Path(p).is_dir()])
         if self.export is not None:
             check_export(self.export)
-            check_target(self.export, self.force)
+            check_target(self.export, self.force, files)
             if self.output is not None and Path(self.export).resolve() == Path(self.output).resolve():
                 raise OutputError("--export 的文件不能与汇总文件相同")
         if self.year is not None and not self.spec.plausible_year(self.year):
             raise OutputError(f"--year {self.year} 不是有效的报告年度（本表式自 {self.spec.first_year} 年度起使用）")
         if self.jobs is not None and self.jobs < 1:
             raise OutputError("--jobs 应为不小于 1 的整数")
+        if not (self.timeout > 0 and math.isfinite(self.timeout)):
+            raise OutputError("--timeout 应为大于 0 的秒数")
+
+    def _not_a_report_in(self, output: Path, folders: list[Path]) -> None:
+        """An existing output inside an input folder would be an input: it may be replaced
+        only if it is a summary (the last run's), never an agency's report."""
+        if not output.is_file() or not any(output.resolve().is_relative_to(f.resolve()) for f in folders):
+            return
+        from ..read import read_report
+
+        try:
+            kind = read_report(output, self.spec).meta.get("kind")
+        except ToolError:
+            kind = None
+        if kind != self.spec.summary_kind:
+            raise OutputError(
+                f"输出文件 {output} 在输入文件夹中，且不是之前生成的汇总报告（可能是单位的报告），不能覆盖；请另取一个输出文件名"
+            )
 
     @property
     def outputs(self) -> set[Path]:
@@ -121,6 +146,7 @@ class Merged:
             "无法读取": self.count(UNREADABLE),
             "年度不符": self.count(WRONG_YEAR),
             "重复": self.count(DUPLICATE),
+            "与汇总重叠": self.count(OVERLAP),
             "有警告": sum(1 for s in self.included if s.warnings and not s.errors),
             "不在名单": sum(1 for s in self.submissions if off_roster(s)),
             "未报送": len(self.missing),
@@ -148,39 +174,21 @@ def default_jobs() -> int:
     return max(1, min(cpus, 8))
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-
-
-def _read_indexed(item: tuple[int, tuple[str, str, str]]) -> tuple[int, Submission]:
-    i, job = item
-    return i, read_submission(job)
-
-
 def read_all(
-    files: list[tuple[Path, str]], jobs: int | None = None, progress: Progress | None = None, spec: FormSpec | None = None
+    files: list[tuple[Path, str]],
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    spec: FormSpec | None = None,
+    timeout: float = FILE_TIMEOUT,
+    read: Callable[[tuple[str, str, str]], Submission] = read_submission,
 ) -> list[Submission]:
-    """Read and judge every file, in `jobs` worker processes; results in input order."""
+    """Read and judge every file in `jobs` worker processes (results in input order); a
+    file whose reading crashes its worker or takes longer than `timeout` seconds is
+    unreadable, and every other file is still read."""
     form = (spec or current()).id
     work = [(str(path), shown, form) for path, shown in files]
-    n = len(work)
-    jobs = jobs or default_jobs()
-    out: list[Submission | None] = [None] * n
-    if jobs <= 1 or n < POOL_MIN_FILES:
-        for i, job in enumerate(work):
-            out[i] = read_submission(job)
-            if progress:
-                progress(i + 1, n)
-        return out  # type: ignore[return-value]
-    # fork is cheap and safe here (no threads); elsewhere the platform's default (spawn)
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    chunk = max(1, min(16, n // (jobs * 8)))
-    with ctx.Pool(min(jobs, n), initializer=_ignore_sigint) as pool:
-        for done, (i, sub) in enumerate(pool.imap_unordered(_read_indexed, enumerate(work), chunk), start=1):
-            out[i] = sub
-            if progress:
-                progress(done, n)
-    return out  # type: ignore[return-value]
+    pool = Pool(read, unreadable_submission, min(jobs or default_jobs(), max(len(work), 1)), timeout)
+    return pool.run(work, progress)
 
 
 # ---- summing ---------------------------------------------------------------------------
@@ -242,16 +250,17 @@ def merge(
     exclude: set[Path] | None = None,
     progress: Progress | None = None,
     found: Callable[[int, int], None] | None = None,
+    read: Callable[[tuple[str, str, str]], Submission] = read_submission,
 ) -> Merged:
     """Find, read, judge and decide; build the summary Report (nothing is written).
 
     `found(workbooks, skipped)` is called once the inputs are known, `progress(done, total)`
-    as files are read."""
+    as files are read; `read` reads one file (in a worker process)."""
     started = dt.datetime.now().replace(microsecond=0)
     inputs = collect(list(paths), options.outputs | (exclude or set()))
     if found:
         found(len(inputs.files), len(inputs.skipped))
-    subs = read_all(inputs.files, options.jobs, progress, options.spec)
+    subs = read_all(inputs.files, options.jobs, progress, options.spec, options.timeout, read)
     merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started)
     merged.year, merged.year_note, merged.missing = decide(subs, options.year, options.roster, options.include_invalid)
     if merged.included:

@@ -15,9 +15,10 @@ from ..findings import ERROR, Finding, Number, Severity, finding
 from ..form import FORMS
 from ..read.workbook import readable as readable_name
 from ..values import normalise_text
+from .register import covered
 
 # Register statuses (报送登记「状态」), most decisive first.
-PASSED, WARNED, FAILED, UNREADABLE, DUPLICATE, WRONG_YEAR, OFF_ROSTER = (
+PASSED, WARNED, FAILED, UNREADABLE, DUPLICATE, WRONG_YEAR, OFF_ROSTER, OVERLAP = (
     "通过",
     "有警告",
     "有错误",
@@ -25,6 +26,7 @@ PASSED, WARNED, FAILED, UNREADABLE, DUPLICATE, WRONG_YEAR, OFF_ROSTER = (
     "重复",
     "年度不符",
     "不在名单",
+    "与汇总重叠",
 )
 
 
@@ -65,6 +67,7 @@ class Submission:
     parent: str = ""
     filled_on: dt.date | None = None
     summary: bool = False  # a merged report (its kind is the form's summary kind)
+    covered: tuple[tuple[str, str], ...] = ()  # a summary's counted agencies: (name, code), from its register
     values: tuple[Number | None, ...] | None = None  # the input cells, in the form's input order (totals are derived)
     issues: list[Issue] = field(default_factory=list)
     # decided by the merge
@@ -130,6 +133,8 @@ def read_submission(job: tuple[str, str, str]) -> Submission:
     sub.year = year if isinstance(year, int) and not isinstance(year, bool) else None
     sub.kind = normalise_text(meta.get("kind"))
     sub.summary = sub.kind == spec.summary_kind
+    if sub.summary:
+        sub.covered = tuple(covered(path))
     covers = meta.get("covers")
     if sub.is_summary and isinstance(covers, int) and not isinstance(covers, bool) and covers >= 1:
         sub.covers = covers
@@ -137,4 +142,17 @@ def read_submission(job: tuple[str, str, str]) -> Submission:
     filled = meta.get("filled_on")
     sub.filled_on = filled if isinstance(filled, dt.date) else None
     sub.values = tuple(report.cells.get(cid) for cid in spec.input_ids)
+    return sub
+
+
+def unreadable_submission(job: tuple[str, str, str], reason: str) -> Submission:
+    """A file whose reading never finished (its worker died or ran out of time)."""
+    path, shown, _ = job
+    sub = Submission(path, shown)
+    try:
+        st = os.stat(path)
+        sub.size, sub.mtime = st.st_size, st.st_mtime
+    except OSError:
+        pass
+    sub.issues = [Issue.of(finding("UNREADABLE", file=readable_name(Path(path).name), reason=reason))]
     return sub

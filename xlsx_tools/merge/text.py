@@ -92,6 +92,6 @@ def report_lines(merged) -> list[str]:
 def table_lines(merged) -> list[str]:
     c = merged.counts
     keys = ["文件", "计入汇总", "有错误", "有警告", "重复", "未报送"]
-    keys += [k for k in ("无法读取", "年度不符", "不在名单", "跳过") if c[k]]
+    keys += [k for k in ("无法读取", "年度不符", "与汇总重叠", "不在名单", "跳过") if c[k]]
     missing = c["未报送"] if merged.options.roster is not None else "-"
     return table(keys, [[missing if k == "未报送" else c[k] for k in keys]])

@@ -1,0 +1,142 @@
+"""Reading many files in worker processes that may die or hang without taking the merge
+with them.
+
+A file can kill the process that reads it (a native library aborting on a hostile
+file) or make it hang. Each file is therefore read in a worker process, one file at a
+time per worker, under a time limit: a worker that dies or runs out of time is replaced,
+its file is reported as unreadable with the reason, and every other file is still read.
+(`multiprocessing.Pool` would wait forever for a dead worker's result.)
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sys
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
+from typing import Generic, TypeVar
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _work(conn: Connection, read: Callable) -> None:
+    _ignore_sigint()
+    while True:
+        try:
+            item = conn.recv()
+        except EOFError:
+            return
+        if item is None:
+            return
+        index, job = item
+        conn.send((index, read(job)))
+
+
+class _Worker:
+    def __init__(self, ctx, read: Callable):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_work, args=(child, read), daemon=True)
+        self.process.start()
+        child.close()
+        self.index: int | None = None  # the job it is reading
+        self.since = 0.0
+
+    def give(self, index: int, job) -> None:
+        self.index, self.since = index, time.monotonic()
+        self.conn.send((index, job))
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                self.process.kill()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class Pool(Generic[Job, Result]):
+    """`run(jobs)` reads every job with `read(job)` in at most `workers` processes and
+    returns the results in job order; a job whose worker died or took longer than
+    `timeout` seconds gets `failed(job, reason)` instead."""
+
+    def __init__(self, read: Callable[[Job], Result], failed: Callable[[Job, str], Result], workers: int, timeout: float):
+        self.read = read
+        self.failed = failed
+        self.workers = max(1, workers)
+        self.timeout = timeout
+        # fork is cheap and safe here (no threads); elsewhere the platform's default (spawn)
+        self.ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+
+    def run(self, jobs: list[Job], progress: Callable[[int, int], None] | None = None) -> list[Result]:
+        n = len(jobs)
+        out: list[Result | None] = [None] * n
+        pending = list(range(n - 1, -1, -1))  # popped from the end: job order
+        workers: list[_Worker] = []
+        done = 0
+        try:
+            for _ in range(min(self.workers, n)):
+                workers.append(self._start(jobs, pending))
+            while done < n:
+                busy = [w for w in workers if w.index is not None]
+                if not busy:
+                    break
+                deadline = min(w.since for w in busy) + self.timeout
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], max(0.0, deadline - time.monotonic()))
+                now = time.monotonic()
+                for w in list(workers):
+                    if w.index is None:
+                        continue
+                    reason = None
+                    if w.conn in ready:
+                        try:
+                            index, result = w.conn.recv()
+                        except (EOFError, OSError):
+                            reason = "读取时程序异常退出（文件可能已损坏或是恶意构造的），未读取"
+                        else:
+                            out[index] = result
+                            done += 1
+                            w.index = None
+                            if pending:
+                                index = pending.pop()
+                                w.give(index, jobs[index])
+                            if progress:
+                                progress(done, n)
+                            continue
+                    elif w.process.sentinel in ready:
+                        reason = "读取时程序异常退出（文件可能已损坏或是恶意构造的），未读取"
+                    elif now - w.since >= self.timeout:
+                        reason = f"读取超过 {self.timeout:g} 秒仍未完成，已停止读取（文件可能已损坏或过于复杂）"
+                    if reason is None:
+                        continue
+                    out[w.index] = self.failed(jobs[w.index], reason)
+                    done += 1
+                    w.stop(kill=True)
+                    workers.remove(w)
+                    if pending:  # a fresh worker takes its place
+                        workers.append(self._start(jobs, pending))
+                    if progress:
+                        progress(done, n)
+        finally:
+            for w in workers:
+                w.stop(kill=w.index is not None)
+        return out  # type: ignore[return-value]
+
+    def _start(self, jobs: list, pending: list[int]) -> _Worker:
+        w = _Worker(self.ctx, self.read)
+        if pending:
+            index = pending.pop()
+            w.give(index, jobs[index])
+        return w
