@@ -80,6 +80,8 @@ RULES: dict[str, Rule] = {
         Rule("ROW-ORDER", WARNING, "表格行的顺序与法定格式一致"),
         Rule("EXTRA-CELLS", WARNING, "表格中没有法定格式以外的行列"),
         Rule("EXTRA-NUMBERS", ERROR, "法定格式以外的行列中没有数字"),
+        Rule("TABLE-COPY", ERROR, "工作簿中没有数字不同的另一份表格"),
+        Rule("TABLE-COPY-SAME", WARNING, "工作簿中没有表格的副本"),
         # Found while merging many submissions
         Rule("YEAR-MISMATCH", ERROR, "报告年度与汇总年度一致"),
         Rule("DUPLICATE", WARNING, "同一单位只提交一份报告"),

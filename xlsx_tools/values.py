@@ -246,6 +246,16 @@ def parse_int(raw: object) -> int | None:
     return None
 
 
+TEXT_BLANKS = " \t\n\r\u3000"  # what a cover field may hold and still count as empty (the live checks agree)
+
+
+def trimmed(raw: object) -> str:
+    """A cover text as typed, without the spaces, tabs, line breaks and full-width spaces
+    around it ('' for None). Not normalised: a full-width code stays full-width (and is
+    wrong, as the workbook's own check says)."""
+    return str(raw).strip(TEXT_BLANKS) if raw is not None else ""
+
+
 def normalise_text(s: object) -> str:
     """NFKC (full-width to half-width) and trimmed; '' for None."""
     return unicodedata.normalize("NFKC", str(s)).strip() if s is not None else ""

@@ -180,10 +180,22 @@ def test_check_sheet_lists_every_live_rule(wb):
 
 
 def test_failed_identity_cells_are_highlighted_by_conditional_formats(wb):
-    """The cells of T3-BALANCE for 自然人 light up when that check's 问题数 is > 0."""
+    """The cells of T3-BALANCE for 自然人 light up when that check's 问题数 is > 0; every
+    cell is in one conditional-format range only, whose rules combine all its checks
+    (Gnumeric keeps only the last of overlapping ranges)."""
     t3 = wb["表三"]
-    rules = [(str(r.sqref), rule.formula[0]) for r in t3.conditional_formatting for rule in r.rules]
-    assert ("D5:D6 D28:D29", "GK_CHK_T3_BALANCE_natural>0") in rules
+    ranges = [(str(r.sqref).split(), [rule.formula[0] for rule in r.rules]) for r in t3.conditional_formatting]
+    covering = {}
+    for cells, formulas in ranges:
+        for rng in cells:
+            for row in t3[rng] if ":" in rng else [[t3[rng]]]:
+                for cell in row:
+                    assert cell.coordinate not in covering, cell.coordinate  # one range per cell
+                    covering[cell.coordinate] = formulas
+    for a1 in ("D5", "D6", "D28", "D29"):  # 一、二、（七）总计、四 of 自然人
+        assert "GK_CHK_T3_BALANCE_natural>0" in covering[a1][0], a1
+    assert covering["D5"][0].startswith("OR(GK_CHK_T3_BALANCE_natural>0,GK_CHK_T3_ROWSUM_new>0,IF(ISNUMBER(D5)")
+    assert "GK_CHK_T3_BALANCE_natural" not in covering["D7"][0]  # （一）予以公开 is not in that identity
     names = {n: d.attr_text for n, d in wb.defined_names.items()}
     assert names["GK_CHK_T3_BALANCE_natural"].startswith(f"'{CHECK_SHEET}'!$J$")
 

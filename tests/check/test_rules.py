@@ -85,6 +85,17 @@ def _openpyxl_insert(tmp: Path) -> Path:
     return tmp / "stale.xlsx"
 
 
+def _copied_sheet(tmp: Path, changes: dict) -> Path:
+    """表三 copied in the workbook (as Excel names a copy), the copy then changed."""
+    wb = openpyxl.load_workbook(EDU)
+    copy = wb.copy_worksheet(wb["表三"])
+    copy.title = "表三 (2)"
+    for a1, value in changes.items():
+        copy[a1] = value
+    wb.save(tmp / "copied.xlsx")
+    return tmp / "copied.xlsx"
+
+
 def _previous_with(**values) -> Report:
     """Last year's report, consistent with this year's (see report_findings), then changed."""
     this = synth.report(5, "示例县测试局", year=2025)
@@ -140,6 +151,8 @@ FAIL = {
     "EXTRA-CELLS": lambda tmp, lo: findings_of(lo["col_inside"]),
     "EXTRA-NUMBERS": lambda tmp, lo: findings_of(foreign(tmp, merge=False, after=_extra_row("其中：网上申请", 4))),
     "FEE-NOT-FOUND": lambda tmp, lo: findings_of(foreign(tmp)),
+    "TABLE-COPY": lambda tmp, lo: findings_of(_copied_sheet(tmp, {"D5": 99})),
+    "TABLE-COPY-SAME": lambda tmp, lo: findings_of(_copied_sheet(tmp, {})),
 }
 
 PASS = {
@@ -162,7 +175,7 @@ def _foreign_book(tmp: Path) -> Path:
 
 # Rules about a set of submissions rather than one report: merge.py applies them and
 # tests/test_merge*.py makes each fire and pass.
-MERGE_RULES = {"YEAR-MISMATCH", "DUPLICATE", "NOT-ON-ROSTER"}
+MERGE_RULES = {"YEAR-MISMATCH", "DUPLICATE", "NOT-ON-ROSTER", "SUMMARY-OVERLAP"}
 
 
 def test_every_rule_has_a_failing_and_a_passing_case():

@@ -13,8 +13,8 @@ from ..form import AMOUNT, Check, FormSpec, Pos, Term
 from ..form.layout import Layout, col_letter
 
 ALLOWED_FUNCTIONS = frozenset(
-    "SUM SUMIF IF AND OR NOT ROUND ABS INT MOD LEN TRIM MID FIND UPPER ISNUMBER ISTEXT ISBLANK "
-    "COUNTBLANK IFERROR SUMPRODUCT YEAR TODAY".split()
+    "SUM SUMIF IF AND OR NOT ROUND ABS INT MOD LEN TRIM MID FIND UPPER SUBSTITUTE CHAR ISNUMBER ISTEXT ISBLANK "
+    "COUNTBLANK IFERROR YEAR TODAY".split()
 )
 
 Rect = tuple[str, int, int, int, int]  # sheet, first row, first col, last row, last col
@@ -99,10 +99,12 @@ def type_cf(first: Pos, amount: bool) -> str:
 
 
 def uscc_valid(ref: str) -> str:
-    """A boolean formula: `ref` holds a valid 统一社会信用代码 (GB 32100-2015)."""
+    """A boolean formula: `ref` holds a valid 统一社会信用代码 (GB 32100-2015): 18 ASCII
+    letters and digits after TRIM (case does not matter), the last one the check
+    character. Written as plain terms (no array constants), which every engine
+    evaluates alike (Gnumeric evaluates SUMPRODUCT over array constants element-wise)."""
     u = f"UPPER(TRIM({ref}))"
-    positions = "{" + ",".join(str(i) for i in range(1, 18)) + "}"
-    weights = "{" + ",".join(str(w) for w in USCC_WEIGHTS) + "}"
-    total = f'SUMPRODUCT((FIND(MID({u},{positions},1),"{USCC_CHARS}")-1)*{weights})'
-    check = f'MID("{USCC_CHARS}",MOD(31-MOD({total},31),31)+1,1)'
-    return f'IF(LEN({u})<>18,FALSE,IFERROR(AND(ISNUMBER(FIND(MID({u},18,1),"{USCC_CHARS}")),{check}=MID({u},18,1)),FALSE))'
+    chars = f'"{USCC_CHARS}"'
+    total = "+".join(f"(FIND(MID({u},{i},1),{chars})-1)*{w}" for i, w in enumerate(USCC_WEIGHTS, start=1))
+    check = f"MID({chars},MOD(31-MOD({total},31),31)+1,1)"
+    return f"IF(LEN({u})<>18,FALSE,IFERROR(AND(ISNUMBER(FIND(MID({u},18,1),{chars})),{check}=MID({u},18,1)),FALSE))"

@@ -17,6 +17,7 @@ from ..check.rules import meta_findings, type_problem
 from ..findings import ERROR, RULES, Number, Severity
 from ..form import Check, FormSpec
 from ..form.layout import col_letter
+from ..values import TEXT_BLANKS
 from . import formulas as fx
 
 PASS, FAIL = "通过", "不通过"
@@ -69,15 +70,18 @@ class LiveRow:
         if self.kind == "blank":
             return {"lhs": fx.blank_count(layout, list(self.cells), sheet), "problems": f"=IF({cell['lhs']}>0,1,0)"}
         ref = layout.pos[self.cells[0]].ref
-        if self.rule == "META-AGENCY":
-            problems = f"=IF(LEN(TRIM({ref}))>0,0,1)"
+        if self.rule == "META-AGENCY":  # filled: more than spaces, tabs, line breaks, full-width spaces
+            blanked = ref
+            for ch in TEXT_BLANKS[1:]:
+                blanked = f'SUBSTITUTE({blanked},{_char(ch)}," ")'
+            problems = f"=IF(LEN(TRIM({blanked}))>0,0,1)"
         elif self.rule == "META-YEAR":
             problems = f"=IF(ISNUMBER({ref}),IF(AND({ref}=INT({ref}),{ref}>={spec.first_year},{ref}<=YEAR(TODAY())),0,1),1)"
         elif self.rule == "META-USCC":
             problems = f"=IF(LEN(TRIM({ref}))=0,0,IF({fx.uscc_valid(ref)},0,1))"
         else:  # META-NO-USCC; a summary has no code of its own
             kind = layout.pos["meta.kind"].ref
-            problems = f'=IF(AND(LEN(TRIM({ref}))=0,{kind}<>"{spec.summary_kind}"),1,0)'
+            problems = f'=IF(AND(LEN(TRIM({ref}))=0,TRIM({kind})<>"{spec.summary_kind}"),1,0)'
         return {"lhs": f'={ref}&""', "problems": problems}
 
     def result_formula(self, row: int) -> str:
@@ -104,6 +108,11 @@ class LiveRow:
         shown = raw.isoformat() if isinstance(raw, dt.date) else ("" if raw is None else str(raw))
         failed = any(f.rule == self.rule for f in meta_findings(self.spec, meta, today=today))
         return {"lhs": shown, "problems": 1 if failed else 0}
+
+
+def _char(ch: str) -> str:
+    """A character in a formula: CHAR(n) for a control character, else the character quoted."""
+    return f"CHAR({ord(ch)})" if ord(ch) < 32 else f'"{ch}"'
 
 
 @lru_cache(maxsize=16)

@@ -272,22 +272,35 @@ class Builder:
 
     # ---- conditional formats on the tables -----------------------------------------------
     def _conditional_formats(self) -> None:
+        """One conditional format per group of cells that share their checks: red when an
+        error check of theirs fails (or, for an input cell, when it holds text, a negative
+        number or a fraction where a count belongs), orange when a warning check fails.
+        Every cell is in exactly one range: an engine that keeps only the last of several
+        overlapping ranges (Gnumeric) still shows every condition."""
+        checks: dict[str, tuple[list[str], list[str]]] = {}
         for row in live_rows(self.spec):
-            if row.kind != "linear":
-                continue
-            fmt = self.st.bad if row.severity == ERROR else self.st.warn
-            rects = fx.rectangles([self.layout.cell(c) for c in row.cells])
-            for sheet in sorted({r[0] for r in rects}):
-                ranges = [fx.a1_range(r) for r in rects if r[0] == sheet]
-                self.sheets[sheet].conditional_format(
-                    ranges[0], {"type": "formula", "criteria": f"={row.name}>0", "format": fmt, "multi_range": " ".join(ranges)}
-                )
-        for table, sheet in self.layout.table_sheets.items():
-            for amount in (False, True):
-                for rect in fx.rectangles([self.layout.cell(c) for c in self._inputs(table, amount)]):
-                    first = Pos(sheet, rect[1], rect[2])
-                    criteria = fx.type_cf(first, amount)
-                    self.sheets[sheet].conditional_format(fx.a1_range(rect), {"type": "formula", "criteria": criteria, "format": self.st.bad})
+            if row.kind == "linear":
+                for cid in row.cells:
+                    checks.setdefault(cid, ([], []))[0 if row.severity == ERROR else 1].append(row.name)
+        kind = {cid: self.spec.cells[cid].kind for cid in self.spec.input_ids}
+        groups: dict[tuple, list[Pos]] = {}
+        for cid in self.spec.cells:
+            errors, warnings = checks.get(cid, ([], []))
+            if errors or warnings or cid in kind:
+                pos = self.layout.cell(cid)
+                groups.setdefault((pos.sheet, tuple(errors), tuple(warnings), kind.get(cid)), []).append(pos)
+        for (sheet, errors, warnings, input_kind), cells in groups.items():
+            rects = fx.rectangles(cells)
+            ranges = " ".join(fx.a1_range(r) for r in rects)
+            first = Pos(sheet, rects[0][1], rects[0][2])
+            bad = [f"{name}>0" for name in errors]
+            if input_kind is not None:
+                bad.append(fx.type_cf(first, input_kind == AMOUNT).removeprefix("="))
+            ws = self.sheets[sheet]
+            for conditions, fmt in ((bad, self.st.bad), ([f"{name}>0" for name in warnings], self.st.warn)):
+                if conditions:
+                    criteria = "=" + (conditions[0] if len(conditions) == 1 else f"OR({','.join(conditions)})")
+                    ws.conditional_format(ranges.split()[0], {"type": "formula", "criteria": criteria, "format": fmt, "multi_range": ranges})
 
 
 def build_workbook(

@@ -10,11 +10,12 @@ in the catalogue (`findings.RULES`); NARRATIVE is check/narrative.py.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 
 from ..findings import Finding, Number, finding, fmt
 from ..form import AMOUNT, FormSpec
-from ..values import normalise_text
+from ..values import trimmed
 
 
 def linear_findings(
@@ -91,11 +92,15 @@ def uscc_check_char(body: str) -> str:
 
 
 def uscc_problem(code: str) -> str | None:
-    """None if `code` is a valid 统一社会信用代码 (GB 32100-2015), else what is wrong."""
-    code = normalise_text(code).upper()
+    """None if `code` is a valid 统一社会信用代码 (GB 32100-2015), else what is wrong.
+    Spaces around it and lower case are tolerated, full-width characters are not (the
+    workbook's live check judges the same way)."""
+    code = str(code).strip(" ").upper()
     if len(code) != 18:
         return f"应为 18 位，实为 {len(code)} 位"
     bad = [ch for ch in code if ch not in _USCC_CODE]
+    if bad and unicodedata.normalize("NFKC", bad[0]) != bad[0]:
+        return f"含有全角字符「{bad[0]}」，请切换到半角（英文）输入后重新输入"
     if bad:
         return f"含有不允许的字符「{bad[0]}」（只用数字和大写字母，不用 I、O、S、V、Z）"
     check = uscc_check_char(code[:17])
@@ -118,7 +123,7 @@ def meta_findings(spec: FormSpec, meta: dict, where: dict[str, str] | None = Non
     def field_name(key: str) -> str:
         return f"{spec.cover}「{spec.meta[key].label}」"
 
-    if not normalise_text(meta.get("agency")):
+    if not trimmed(meta.get("agency")):
         add("META-AGENCY", "agency", f"{field_name('agency')}未填写")
     year = meta.get("year")
     if not spec.plausible_year(year) or year > today.year:  # type: ignore[operator]
@@ -130,7 +135,7 @@ def meta_findings(spec: FormSpec, meta: dict, where: dict[str, str] | None = Non
             f"{field_name('year')}{shown}，应为 {first} 至 {today.year} 之间的年份（本表式自 {first} 年度起使用）",
             actual=year if isinstance(year, (int, float)) and not isinstance(year, bool) else None,
         )
-    code = normalise_text(meta.get("uscc"))
+    code = str(meta.get("uscc") or "").strip(" ")
     if not code:
         if meta.get("kind") != spec.summary_kind:  # a summary is no legal person: it has no code
             add("META-NO-USCC", "uscc", f"{field_name('uscc')}未填写")

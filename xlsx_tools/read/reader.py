@@ -23,7 +23,7 @@ from ..findings import Finding, ReadError, finding, fmt
 from ..form import CHOICE, DATE, FORMS, INTEGER, FormSpec, Pos, current
 from ..form.layout import FORM_NAME
 from ..report import Report
-from ..values import BLANK, FORMULA, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int
+from ..values import BLANK, FORMULA, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int, trimmed
 from ..values import ERROR as CELL_ERROR
 from . import anchors as anchor_locator
 from .location import ANCHORS, LABELS, Location, where_of
@@ -290,8 +290,14 @@ def _read_meta(spec: FormSpec, src: Source, loc: Location, report: Report, findi
             continue
         if mf.type == INTEGER:
             value = parse_int(raw)
-            if value is None:
+            if mf.key == "year" and (isinstance(raw, bool) or not isinstance(raw, (int, float))):
+                # a year typed as text (「2025年」) is wrong in the workbook's own live check too: one policy
+                what = f"填写的是文字「{trimmed(raw)}」，应填写数字（如 {value or spec.first_year}）"
+                findings.append(_cell_finding("META-YEAR", name, key, pos, what))
+            elif value is None:
                 findings.append(_cell_finding("NOT-NUMBER", name, key, pos, f"「{normalise_text(raw)}」不是整数"))
+                continue
+            if value is None:
                 continue
         elif mf.type == DATE:
             value = parse_date(raw)
@@ -321,7 +327,9 @@ def _read_meta(spec: FormSpec, src: Source, loc: Location, report: Report, findi
                 continue
             value = fmt(float(raw))
         else:
-            value = normalise_text(raw)
+            value = trimmed(raw)
+            if not value:
+                continue
         report.meta[mf.key] = value
     if loc.title is not None:
         agency, year, _where = loc.title
@@ -340,6 +348,10 @@ def read_source(src: Source, spec: FormSpec | None = None) -> Report:
     findings = list(loc.findings)
     report.where = dict(loc.where) if loc.where is not None else {k: where_of(p) for k, p in loc.pos.items()}
     _read_cells(spec, src, loc, report, findings)
+    if loc.how == ANCHORS:
+        from .copies import table_copies
+
+        findings += table_copies(src, spec, report.cells, report.where)
     _read_meta(spec, src, loc, report, findings)
     raw_at = _plain_reader(src)
     for section in spec.sections:

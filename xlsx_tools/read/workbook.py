@@ -293,6 +293,13 @@ class WorkbookFile:
                 "可能是在远处的单元格中误输入了空格或其他内容；请删除这些单元格的内容（或多余的行、列）后重新保存",
             )
 
+    def small_enough(self, sheet: str, cells: int) -> bool:
+        """Whether a sheet spans at most `cells` cells (measured without parsing it; a
+        worksheet part of more than 64 bytes a cell is not even inflated)."""
+        if self.kind in (XLSX, XLSB) and self._zip is not None and self._zip.size(self._sheet_part(sheet)) > 64 * cells:
+            return False
+        return self._scan(sheet).cells <= cells
+
     def _scan(self, sheet: str) -> Scan:
         scan = self._scans.get(sheet)
         if scan is None:
