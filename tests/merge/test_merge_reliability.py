@@ -90,8 +90,8 @@ def test_two_summaries_sharing_an_agency_are_not_both_counted(tmp_path):
             write(agency_report(seed), folder / f"{seed}.xlsx")
     box = tmp_path / "summaries"
     box.mkdir()
-    assert run("merge", a, "-o", box / "A.xlsx", "--year", "2025") == 0
-    assert run("merge", b, "-o", box / "B.xlsx", "--year", "2025") == 0
+    assert run("merge", a, "-o", box / "A.xlsx", "--year", "2025", "--name", "甲片区") == 0
+    assert run("merge", b, "-o", box / "B.xlsx", "--year", "2025", "--name", "乙片区") == 0
     merged = merge([box], Options(year=2025))
     assert {s.status for s in merged.submissions} == {"与汇总重叠"} and merged.summary is None
 
