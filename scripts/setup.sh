@@ -12,6 +12,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v soffice >/dev/null 2>&1 || need="$need libreoffice-calc-nogui"
   /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need="$need python3-uno"  # tests edit workbooks through LibreOffice's UNO API
   command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
+  command -v ssconvert >/dev/null 2>&1 || need="$need gnumeric"  # a second spreadsheet engine: the live checks must agree in both
   { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qiE "wqy|noto.*cjk"; } || need="$need fonts-wqy-microhei"
   if [ -n "$need" ]; then
     sudo=""

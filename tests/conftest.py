@@ -7,6 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from gnumeric import Gnumeric  # noqa: E402
 from libreoffice import LibreOffice  # noqa: E402
 from workbooks import lo_edit  # noqa: E402
 
@@ -31,15 +32,22 @@ MACRO = (
 
 
 LO_FIXTURES = {"libreoffice", "lo_files", "lo_corpus"}
+GNUMERIC_FIXTURES = {"gnumeric"}
 
 
 def pytest_collection_modifyitems(items):
-    """A test that uses LibreOffice through a fixture is marked `libreoffice` (tests that
-    start it themselves carry the mark explicitly), so `pytest -m "not libreoffice"`
-    is the fast set."""
+    """A test that uses LibreOffice or Gnumeric through a fixture is marked `libreoffice`
+    or `gnumeric` (tests that start them themselves carry the mark explicitly), so
+    `pytest -m "not libreoffice and not gnumeric"` is the fast set."""
     for item in items:
-        if LO_FIXTURES & set(getattr(item, "fixturenames", ())):
+        names = set(getattr(item, "fixturenames", ()))
+        if LO_FIXTURES & names:
             item.add_marker(pytest.mark.libreoffice)
+        if GNUMERIC_FIXTURES & names:
+            item.add_marker(pytest.mark.gnumeric)
+        engine = getattr(item, "callspec", None) and item.callspec.params.get("engine_name")
+        if engine:
+            item.add_marker(getattr(pytest.mark, engine))
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +88,11 @@ def lo_files(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def libreoffice(tmp_path_factory) -> LibreOffice:
     return LibreOffice(tmp_path_factory.mktemp("lo-profile"))
+
+
+@pytest.fixture(scope="session")
+def gnumeric() -> Gnumeric:
+    return Gnumeric()
 
 
 @pytest.fixture(scope="session")

@@ -246,7 +246,10 @@ def parse_int(raw: object) -> int | None:
     return None
 
 
-TEXT_BLANKS = " \t\n\r\u3000"  # what a cover field may hold and still count as empty (the live checks agree)
+# Blanks around a cover text that do not count (the live checks agree). Not tabs or carriage
+# returns: spreadsheet engines disagree about those (LibreOffice stores a tab as another
+# character, Gnumeric's TRIM strips it), so they count as content everywhere.
+TEXT_BLANKS = " \n\u3000\xa0"
 
 
 def trimmed(raw: object) -> str:

@@ -11,10 +11,35 @@ from itertools import groupby
 from ..check.rules import USCC_CHARS, USCC_WEIGHTS
 from ..form import AMOUNT, Check, FormSpec, Pos, Term
 from ..form.layout import Layout, col_letter
+from ..values import TEXT_BLANKS
 
 ALLOWED_FUNCTIONS = frozenset(
-    "SUM SUMIF IF AND OR NOT ROUND ABS INT MOD LEN TRIM MID FIND UPPER SUBSTITUTE CHAR ISNUMBER ISTEXT ISBLANK "
-    "COUNTBLANK IFERROR YEAR TODAY".split()
+    [
+        "SUM",
+        "SUMIF",
+        "IF",
+        "AND",
+        "OR",
+        "NOT",
+        "ROUND",
+        "ABS",
+        "INT",
+        "MOD",
+        "LEN",
+        "TRIM",
+        "MID",
+        "FIND",
+        "UPPER",
+        "SUBSTITUTE",
+        "CHAR",
+        "ISNUMBER",
+        "ISTEXT",
+        "ISBLANK",
+        "COUNTBLANK",
+        "IFERROR",
+        "YEAR",
+        "TODAY",
+    ]
 )
 
 Rect = tuple[str, int, int, int, int]  # sheet, first row, first col, last row, last col
@@ -98,12 +123,24 @@ def type_cf(first: Pos, amount: bool) -> str:
     return f"=IF(ISNUMBER({c}),{bad},NOT(ISBLANK({c})))"
 
 
+def blanked(ref: str) -> str:
+    """`ref` with every kind of blank the reader strips (values.TEXT_BLANKS) turned into a
+    space, for TRIM: engines' TRIM differ on anything but spaces. A tab is made visible
+    first ("?"), so that no engine's TRIM strips it (it is content, as for the reader)."""
+    out = f'SUBSTITUTE({ref},CHAR(9),"?")'
+    for ch in TEXT_BLANKS:
+        if ch != " ":
+            out = f'SUBSTITUTE({out},{f"CHAR({ord(ch)})" if ord(ch) < 32 else chr(34) + ch + chr(34)}," ")'
+    return out
+
+
 def uscc_valid(ref: str) -> str:
-    """A boolean formula: `ref` holds a valid 统一社会信用代码 (GB 32100-2015): 18 ASCII
-    letters and digits after TRIM (case does not matter), the last one the check
-    character. Written as plain terms (no array constants), which every engine
-    evaluates alike (Gnumeric evaluates SUMPRODUCT over array constants element-wise)."""
-    u = f"UPPER(TRIM({ref}))"
+    """A boolean formula: `ref` (a code without the blanks around it) is a valid
+    统一社会信用代码 (GB 32100-2015): 18 ASCII letters and digits (case does not matter),
+    the last one the check character. Written as plain terms (no array constants), which
+    every engine evaluates alike (Gnumeric evaluates SUMPRODUCT over array constants
+    element-wise)."""
+    u = f"UPPER({ref})"
     chars = f'"{USCC_CHARS}"'
     total = "+".join(f"(FIND(MID({u},{i},1),{chars})-1)*{w}" for i, w in enumerate(USCC_WEIGHTS, start=1))
     check = f"MID({chars},MOD(31-MOD({total},31),31)+1,1)"

@@ -17,7 +17,6 @@ from ..check.rules import meta_findings, type_problem
 from ..findings import ERROR, RULES, Number, Severity
 from ..form import Check, FormSpec
 from ..form.layout import col_letter
-from ..values import TEXT_BLANKS
 from . import formulas as fx
 
 PASS, FAIL = "通过", "不通过"
@@ -70,19 +69,21 @@ class LiveRow:
         if self.kind == "blank":
             return {"lhs": fx.blank_count(layout, list(self.cells), sheet), "problems": f"=IF({cell['lhs']}>0,1,0)"}
         ref = layout.pos[self.cells[0]].ref
-        if self.rule == "META-AGENCY":  # filled: more than spaces, tabs, line breaks, full-width spaces
-            blanked = ref
-            for ch in TEXT_BLANKS[1:]:
-                blanked = f'SUBSTITUTE({blanked},{_char(ch)}," ")'
-            problems = f"=IF(LEN(TRIM({blanked}))>0,0,1)"
-        elif self.rule == "META-YEAR":
+        if self.rule == "META-YEAR":
             problems = f"=IF(ISNUMBER({ref}),IF(AND({ref}=INT({ref}),{ref}>={spec.first_year},{ref}<=YEAR(TODAY())),0,1),1)"
+            return {"lhs": f'={ref}&""', "problems": problems}
+        # The other cover rules judge the text without the blanks around it, as the reader does
+        # (values.trimmed): each kind of blank becomes a space first, because engines' TRIM
+        # differ on anything but spaces. The lhs cell shows that text; the rule reads it there.
+        lhs = cell["lhs"]
+        if self.rule == "META-AGENCY":
+            problems = f"=IF(LEN({lhs})>0,0,1)"
         elif self.rule == "META-USCC":
-            problems = f"=IF(LEN(TRIM({ref}))=0,0,IF({fx.uscc_valid(ref)},0,1))"
+            problems = f"=IF(LEN({lhs})=0,0,IF({fx.uscc_valid(lhs)},0,1))"
         else:  # META-NO-USCC; a summary has no code of its own
             kind = layout.pos["meta.kind"].ref
-            problems = f'=IF(AND(LEN(TRIM({ref}))=0,TRIM({kind})<>"{spec.summary_kind}"),1,0)'
-        return {"lhs": f'={ref}&""', "problems": problems}
+            problems = f'=IF(AND(LEN({lhs})=0,TRIM({kind})<>"{spec.summary_kind}"),1,0)'
+        return {"lhs": f"=TRIM({fx.blanked(ref)})", "problems": problems}
 
     def result_formula(self, row: int) -> str:
         return f'=IF({col_letter(self.spec.layout.check_col["problems"])}{row + 1}=0,"{PASS}","{result_text(self.severity)}")'
@@ -110,18 +111,15 @@ class LiveRow:
         return {"lhs": shown, "problems": 1 if failed else 0}
 
 
-def _char(ch: str) -> str:
-    """A character in a formula: CHAR(n) for a control character, else the character quoted."""
-    return f"CHAR({ord(ch)})" if ord(ch) < 32 else f'"{ch}"'
-
-
 @lru_cache(maxsize=16)
 def live_rows(spec: FormSpec) -> tuple[LiveRow, ...]:
     """Every row of the form's live check sheet, in order."""
     rows: list[LiveRow] = []
     for check in spec.checks:
         if not check.cross_year:
-            rows.append(LiveRow(spec, check.code, check.rule, check.scope, check.lhs_label, check.rhs_label, "linear", tuple(check.cells), check))
+            rows.append(
+                LiveRow(spec, check.code, check.rule, check.scope, check.lhs_label, check.rhs_label, "linear", tuple(check.cells), check)
+            )
     tables = list(spec.layout.table_sheets)
     for kind, rule, what in (("type", "TYPE", "不符合要求的单元格数"), ("blank", "BLANK", "未填写的单元格数（按 0 计）")):
         for table in tables:
@@ -161,7 +159,4 @@ def status_text(errors: int, warnings: int) -> str:
 
 def status_formula(errors_ref: str, warnings_ref: str) -> str:
     e, w = errors_ref, warnings_ref
-    return (
-        f'=IF({e}+{w}=0,"校验通过",IF({e}=0,"校验通过，另有 "&{w}&" 处提示",'
-        f'"发现 "&{e}&" 处问题"&IF({w}>0,"，另有 "&{w}&" 处提示","")))'
-    )
+    return f'=IF({e}+{w}=0,"校验通过",IF({e}=0,"校验通过，另有 "&{w}&" 处提示","发现 "&{e}&" 处问题"&IF({w}>0,"，另有 "&{w}&" 处提示","")))'

@@ -63,7 +63,9 @@ def sheet_values(spec: FormSpec, report: Report | None) -> tuple[dict[str, Numbe
 
 
 class Builder:
-    def __init__(self, target: str | Path | IO[bytes], report: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None):
+    def __init__(
+        self, target: str | Path | IO[bytes], report: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None
+    ):
         self.spec = spec or (spec_of(report) if report else current())
         self.layout = self.spec.layout
         self.report = report
@@ -107,7 +109,9 @@ class Builder:
             if label.role == "note" and (label.rows > 1 or label.cols > 1) and layout.name != self.layout.cover:
                 fmt = self.st.boxnote
             if label.rows > 1 or label.cols > 1:
-                ws.merge_range(label.pos.row, label.pos.col, label.pos.row + label.rows - 1, label.pos.col + label.cols - 1, label.text, fmt)
+                ws.merge_range(
+                    label.pos.row, label.pos.col, label.pos.row + label.rows - 1, label.pos.col + label.cols - 1, label.text, fmt
+                )
             else:
                 ws.write_string(label.pos.row, label.pos.col, label.text, fmt)
         ws.set_paper(9)  # A4
@@ -172,7 +176,12 @@ class Builder:
                     ws.write_datetime(pos.row, pos.col, dt.datetime.combine(value, dt.time()), self.st.meta_date)
                 else:
                     ws.write_blank(pos.row, pos.col, None, self.st.meta_date)
-                rule = {"validate": "date", "criteria": "between", "minimum": dt.date(spec.first_year, 1, 1), "maximum": dt.date(spec.last_year, 12, 31)}
+                rule = {
+                    "validate": "date",
+                    "criteria": "between",
+                    "minimum": dt.date(spec.first_year, 1, 1),
+                    "maximum": dt.date(spec.last_year, 12, 31),
+                }
                 rule |= {"error_title": "日期有误", "error_message": "请填写日期，如 2026-01-10。"}
             elif mf.type == INTEGER:
                 if value is None:
@@ -180,7 +189,12 @@ class Builder:
                 else:
                     ws.write_number(pos.row, pos.col, value, self.st.meta_number)
                 low = spec.first_year if key == "year" else 1
-                rule = {"validate": "integer", "criteria": "between", "minimum": low, "maximum": spec.last_year if key == "year" else 100000}
+                rule = {
+                    "validate": "integer",
+                    "criteria": "between",
+                    "minimum": low,
+                    "maximum": spec.last_year if key == "year" else 100000,
+                }
                 rule |= {"error_title": "数字有误", "error_message": f"请填写不小于 {low} 的整数。"}
             else:
                 if value in (None, ""):
@@ -188,9 +202,20 @@ class Builder:
                 else:
                     ws.write_string(pos.row, pos.col, str(value), self.st.meta_text)
                 if mf.type == CHOICE:
-                    rule = {"validate": "list", "source": list(mf.choices), "error_title": "请从列表中选择", "error_message": "、".join(mf.choices)}
+                    rule = {
+                        "validate": "list",
+                        "source": list(mf.choices),
+                        "error_title": "请从列表中选择",
+                        "error_message": "、".join(mf.choices),
+                    }
                 elif key == "uscc":
-                    rule = {"validate": "length", "criteria": "==", "value": 18, "error_title": "代码有误", "error_message": "统一社会信用代码应为 18 位。"}
+                    rule = {
+                        "validate": "length",
+                        "criteria": "==",
+                        "value": 18,
+                        "error_title": "代码有误",
+                        "error_message": "统一社会信用代码应为 18 位。",
+                    }
                 else:
                     rule = {"validate": "any"}
             ws.data_validation(pos.row, pos.col, pos.row, pos.col, rule | prompt)
@@ -214,7 +239,7 @@ class Builder:
             key = f"text.{section.key}"
             pos = self.layout.pos[key]
             fmt = self.st.text_input
-            self._value_cell(ws, key, lambda r, c, b=body: ws.write_string(r, c, b, fmt) if b else ws.write_blank(r, c, None, fmt), fmt)
+            self._value_cell(ws, key, lambda r, c, b=body, f=fmt: ws.write_string(r, c, b, f) if b else ws.write_blank(r, c, None, f), fmt)
             prompt = {"validate": "any", "input_title": section.label[:32], "input_message": section.prompt[:255]}
             ws.data_validation(pos.row, pos.col, pos.row, pos.col, prompt)
 
@@ -300,7 +325,9 @@ class Builder:
             for conditions, fmt in ((bad, self.st.bad), ([f"{name}>0" for name in warnings], self.st.warn)):
                 if conditions:
                     criteria = "=" + (conditions[0] if len(conditions) == 1 else f"OR({','.join(conditions)})")
-                    ws.conditional_format(ranges.split()[0], {"type": "formula", "criteria": criteria, "format": fmt, "multi_range": ranges})
+                    ws.conditional_format(
+                        ranges.split()[0], {"type": "formula", "criteria": criteria, "format": fmt, "multi_range": ranges}
+                    )
 
 
 def build_workbook(

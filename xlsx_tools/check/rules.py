@@ -93,9 +93,9 @@ def uscc_check_char(body: str) -> str:
 
 def uscc_problem(code: str) -> str | None:
     """None if `code` is a valid 统一社会信用代码 (GB 32100-2015), else what is wrong.
-    Spaces around it and lower case are tolerated, full-width characters are not (the
-    workbook's live check judges the same way)."""
-    code = str(code).strip(" ").upper()
+    Blanks around it (values.TEXT_BLANKS) and lower case are tolerated, full-width
+    characters are not (the workbook's live check judges the same way)."""
+    code = trimmed(code).upper()
     if len(code) != 18:
         return f"应为 18 位，实为 {len(code)} 位"
     bad = [ch for ch in code if ch not in _USCC_CODE]
@@ -135,7 +135,7 @@ def meta_findings(spec: FormSpec, meta: dict, where: dict[str, str] | None = Non
             f"{field_name('year')}{shown}，应为 {first} 至 {today.year} 之间的年份（本表式自 {first} 年度起使用）",
             actual=year if isinstance(year, (int, float)) and not isinstance(year, bool) else None,
         )
-    code = str(meta.get("uscc") or "").strip(" ")
+    code = trimmed(meta.get("uscc"))
     if not code:
         if meta.get("kind") != spec.summary_kind:  # a summary is no legal person: it has no code
             add("META-NO-USCC", "uscc", f"{field_name('uscc')}未填写")

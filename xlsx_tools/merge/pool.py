@@ -11,6 +11,7 @@ its file is reported as unreadable with the reason, and every other file is stil
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import sys
 import time
@@ -26,12 +27,16 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _work(conn: Connection, read: Callable) -> None:
+def _work(conn: Connection, theirs: Connection, parent: int, read: Callable) -> None:
     _ignore_sigint()
+    theirs.close()  # the parent's end, inherited through fork: its closing must reach us as EOF
     while True:
         try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:  # the merge is gone (Ctrl-C, killed): so are we
+                    return
             item = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if item is None:
             return
@@ -42,7 +47,7 @@ def _work(conn: Connection, read: Callable) -> None:
 class _Worker:
     def __init__(self, ctx, read: Callable):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_work, args=(child, read), daemon=True)
+        self.process = ctx.Process(target=_work, args=(child, self.conn, os.getpid(), read), daemon=True)
         self.process.start()
         child.close()
         self.index: int | None = None  # the job it is reading

@@ -78,7 +78,11 @@ def _copy_finding(sheet: str, table: str, spec: FormSpec, located: dict, src, ce
                 cells=[cid],
                 where=[pos.where],
             )
-    return finding("TABLE-COPY-SAME", f"工作表「{sheet}」是{table}的副本（数字与原表相同），已忽略；可以删除这个工作表", where=[next(iter(located.values())).where])
+    return finding(
+        "TABLE-COPY-SAME",
+        f"工作表「{sheet}」是{table}的副本（数字与原表相同），已忽略；可以删除这个工作表",
+        where=[next(iter(located.values())).where],
+    )
 
 
 def _shown(value) -> str:

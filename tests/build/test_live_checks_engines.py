@@ -1,5 +1,8 @@
-"""Headless LibreOffice recalculates the template and filled workbooks; its live checks
-(the 校验 sheet and the cover's status) must say what the Python rules say."""
+"""Real spreadsheet engines recalculate the template and filled workbooks — headless
+LibreOffice and Gnumeric (ssconvert --recalc) — and their live checks (the 校验 sheet
+and the cover's status) must say what the Python rules say: for every identity, and
+for the cover fields as staff really type them (a year as 「2025年」, a full-width
+统一社会信用代码, a name of blanks)."""
 
 from __future__ import annotations
 
@@ -35,9 +38,27 @@ def _state(report: Report, cid: str, delta) -> Report:
     return report
 
 
+COVER_AS_TYPED = {
+    # name -> (cover cells as typed (meta key -> raw cell content), the rules it must fail)
+    "YEAR-AS-TEXT": ({"year": "2025年"}, {"META-YEAR"}),
+    "YEAR-NUMBER-AS-TEXT": ({"year": "2025"}, {"META-YEAR"}),
+    "USCC-FULL-WIDTH": ({"uscc": "９１３５０１００Ｍ０００１００Ｙ４３"}, {"META-USCC"}),
+    "USCC-SPACES-LOWER-CASE": ({"uscc": "  91350100m000100y43 "}, set()),
+    "AGENCY-BLANKS": ({"agency": "\u3000 \u3000"}, {"META-AGENCY"}),
+    "AGENCY-LINE-BREAK": ({"agency": "\n"}, {"META-AGENCY"}),
+    "AGENCY-NO-BREAK-SPACES": ({"agency": "\xa0\n\xa0"}, {"META-AGENCY"}),
+    "AGENCY-TAB": ({"agency": "\t"}, set()),
+    "USCC-BLANKS-AROUND": ({"uscc": "\u300091350100M000100Y43\n"}, set()),
+}
+
+
 def cases() -> dict[str, tuple[Report, set[str]]]:
     """name -> (report, the rules it must fail and no other)."""
     out: dict[str, tuple[Report, set[str]]] = {"balanced": (_base(), set())}
+    for name, (_, rules) in COVER_AS_TYPED.items():
+        r = _base()
+        r.meta["uscc"] = "91350100M000100Y43"
+        out[name] = (r, rules)
 
     r = _base()  # a case both closed and carried forward: 一+二 ≠ （七）+四
     r.cells["t3.carried_forward.natural"] += 1
@@ -96,9 +117,28 @@ def cases() -> dict[str, tuple[Report, set[str]]]:
     return out
 
 
+@pytest.fixture(scope="module", params=["libreoffice", "gnumeric"])
+def engine_name(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def recalculated(tmp_path_factory, libreoffice):
-    """Build every case (and the empty template), recalculate all in one LibreOffice run."""
+def engine(engine_name, request):
+    return request.getfixturevalue(engine_name)
+
+
+def _typed(path: Path, cells: dict[str, object]) -> None:
+    """Cover cells as a person types them into the workbook (the builder writes typed values)."""
+    from workbooks import patch_xlsx
+
+    for key, raw in cells.items():
+        pos = LAYOUT.pos[f"meta.{key}"]
+        patch_xlsx(path, path, pos.sheet, {pos.a1: raw})
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory, engine):
+    """Build every case (and the empty template), recalculate all in the engine."""
     src = tmp_path_factory.mktemp("cases")
     files = {}
     for name, (report, _) in cases().items():
@@ -106,10 +146,11 @@ def recalculated(tmp_path_factory, libreoffice):
         report.cells = {k: v for k, v in report.cells.items() if v is not None}
         files[name] = src / f"{name}.xlsx"
         build_workbook(files[name], report)
+        _typed(files[name], COVER_AS_TYPED.get(name, ({}, set()))[0])
     files["template"] = src / "template.xlsx"
     build_workbook(files["template"])
-    out = libreoffice.convert(list(files.values()), "xlsx", tmp_path_factory.mktemp("recalc"))
-    return {name: (files[name], lo) for name, lo in zip(files, out)}
+    out = engine.convert(list(files.values()), "xlsx", tmp_path_factory.mktemp("recalc"))
+    return {name: (files[name], lo) for name, lo in zip(files, out, strict=True)}
 
 
 def _sheet_rows(path: Path, sheet: str) -> list[list]:
@@ -200,7 +241,7 @@ def test_cached_values_equal_what_libreoffice_computes(name, recalculated):
         assert a == b or (isinstance(a, float) and isinstance(b, float) and abs(a - b) < 1e-9), (sheet, a1, a, b)
 
 
-def test_uscc_formula_agrees_with_python_on_many_codes(tmp_path, libreoffice):
+def test_uscc_formula_agrees_with_python_on_many_codes(tmp_path, engine):
     """The GB 32100-2015 check-character formula of the live check, on valid and broken codes."""
     import random
 
@@ -210,17 +251,24 @@ def test_uscc_formula_agrees_with_python_on_many_codes(tmp_path, libreoffice):
     codes = [synth.uscc(rng) for _ in range(12)]
     codes += [c[:17] + ("0" if c[17] != "0" else "1") for c in codes[:6]]  # wrong check character
     codes += ["91350100M000100Y43", "91350100m000100y43", "9135010OM000100Y43", "123", "91350100M000100Y4I"]
+    codes += ["９１３５０１００Ｍ０００１００Ｙ４３", " 91350100M000100Y43 ", "91350100M000100Y43\n", "91350100 M000100Y43"]
+    codes += ["\u300091350100M000100Y43\xa0", "\t91350100M000100Y43\n", "9135\n0100M000100Y43"]
     files = []
     for i, code in enumerate(codes):
         report = _base()
         report.meta["uscc"] = code
         files.append(tmp_path / f"u{i}.xlsx")
         build_workbook(files[-1], report)
-    out = libreoffice.convert(files, "xlsx", tmp_path / "lo")
+    out = engine.convert(files, "xlsx", tmp_path / "recalc")
     row = CHECK_FIRST_ROW + [r.code for r in LIVE_ROWS].index("META-USCC")
-    for code, path in zip(codes, out):
-        lo_failed = _sheet_rows(path, CHECK_SHEET)[row][COL["problems"]] == 1
-        assert lo_failed == (uscc_problem(code) is not None), code
+    for code, original, path in zip(codes, files, out, strict=True):
+        engine_failed = _sheet_rows(path, CHECK_SHEET)[row][COL["problems"]] == 1
+        python_failed = any(f.rule == "META-USCC" for f in validate_file(original).findings)  # the code as the file holds it
+        assert engine_failed == python_failed, repr(code)
+        if code.strip(" \n\u3000\xa0") in ("91350100M000100Y43", "91350100m000100y43"):  # blanks around do not count
+            assert not python_failed, repr(code)
+        elif "９" in code or "\t" in code or code in ("123", "9135\n0100M000100Y43", "91350100 M000100Y43"):
+            assert python_failed and uscc_problem(code), repr(code)
 
 
 def test_template_converts_to_pdf_one_page_wide_per_table(tmp_path, libreoffice):
@@ -271,9 +319,10 @@ def _pixels_of_colour(pdf: Path, page: int, rgb: tuple[int, int, int], tmp: Path
     return sum(1 for i in range(0, len(raw) - 2, 3) if raw[i : i + 3] == target)
 
 
-def test_failed_identity_cells_light_up_when_printed(tmp_path, libreoffice):
+def test_failed_identity_cells_light_up_when_printed(tmp_path, engine, engine_name):
     """Conditional formats evaluated by a real engine: the 表三 page of a workbook with a
-    T3-BALANCE error has error-red cells, the balanced one has none."""
+    T3-BALANCE error has error-red cells, the balanced one has none (in Gnumeric too,
+    which keeps only the last of overlapping conditional-format ranges)."""
     from gk import SHEET_ORDER, T3_SHEET
 
     from xlsx_tools.build.styles import ERROR_FILL
@@ -283,7 +332,9 @@ def test_failed_identity_cells_light_up_when_printed(tmp_path, libreoffice):
     files = [tmp_path / "ok.xlsx", tmp_path / "bad.xlsx"]
     build_workbook(files[0], balanced)
     build_workbook(files[1], unbalanced)
-    pdfs = libreoffice.convert(files, "pdf", tmp_path / "pdf")
-    page = SHEET_ORDER.index(T3_SHEET) + 1  # one page per sheet before it
+    if engine_name == "gnumeric":
+        pdfs, page = engine.convert(files, "pdf", tmp_path / "pdf", sheet=T3_SHEET), 1
+    else:
+        pdfs, page = engine.convert(files, "pdf", tmp_path / "pdf"), SHEET_ORDER.index(T3_SHEET) + 1  # a page per sheet before it
     assert _pixels_of_colour(pdfs[0], page, red, tmp_path / "a") == 0
     assert _pixels_of_colour(pdfs[1], page, red, tmp_path / "b") > 100
