@@ -347,8 +347,10 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
         mk(_older_form, d / "2019版.xlsx"),
         "FORM-VERSION",
         re.compile(
-            r"^2019版\.xlsx：年度报告!\w+ 为「对外公开总数量」，这是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格"
+            r"^年度报告!\w+ 为「对外公开总数量」：表二（二、主动公开政府信息情况）是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格，"
+            r"与现行格式（国办公开办函〔2021〕30号，GK-2021）不同，表二未读取（其他表格照常读取）；请按现行格式重新填写表二$"
         ),
+        readable=True,
     )
     add(
         "other form version in the template",

@@ -78,6 +78,7 @@ RULES: dict[str, Rule] = {
         Rule("ROW-ORDER", WARNING, "表格行的顺序与法定格式一致"),
         Rule("EXTRA-CELLS", WARNING, "表格中没有法定格式以外的行列"),
         Rule("EXTRA-NUMBERS", ERROR, "法定格式以外的行列中没有数字"),
+        Rule("LABEL-VARIANT", WARNING, "标签为法定格式的用语（常见的其他写法已按法定标签读取）"),
         # Found while merging many submissions
         Rule("YEAR-MISMATCH", ERROR, "报告年度与汇总年度一致"),
         Rule("DUPLICATE", WARNING, "同一单位只提交一份报告"),
