@@ -177,6 +177,14 @@ def read_flow(name: str, data: bytes) -> Flow:
 
 
 def _walk(el, flow: Flow, lines: list[str], cur: list[str]) -> None:
+    """The visible text into lines: each block element (a paragraph, a heading, a table
+    cell used for layout) and each <br> ends a line; an empty paragraph is an empty line."""
+
+    def flush() -> None:
+        if collapse(cur[0]):
+            lines.append(cur[0])
+        cur[0] = ""
+
     if el.text:
         cur[0] += el.text
     for child in el:
@@ -184,17 +192,21 @@ def _walk(el, flow: Flow, lines: list[str], cur: list[str]) -> None:
         if not tag or tag in _SKIP or _hidden(child):
             pass
         elif tag == "table" and next(child.iterdescendants("table"), None) is None:
-            lines.append(cur[0])
-            cur[0] = ""
+            flush()
             flow.tables.append(_table(child))
             flow.tables_at.append(len(lines))  # re-based on the cleaned lines in _clean
             lines.append("\x00")
+        elif tag == "br":
+            lines.append(cur[0])
+            cur[0] = ""
         elif tag in _BLOCK:
-            lines.append(cur[0])
-            cur[0] = ""
+            flush()
+            before = len(lines)
             _walk(child, flow, lines, cur)
-            lines.append(cur[0])
-            cur[0] = ""
+            empty = len(lines) == before and not collapse(cur[0])
+            flush()
+            if empty and tag == "p":
+                lines.append("")
         else:
             _walk(child, flow, lines, cur)
         if child.tail:
@@ -202,17 +214,14 @@ def _walk(el, flow: Flow, lines: list[str], cur: list[str]) -> None:
 
 
 def _clean(lines: list[str], flow: Flow) -> list[str]:
-    """Whitespace collapsed as a browser does; runs of empty lines made by nesting kept as one; table marks placed."""
+    """Whitespace collapsed as a browser does; table marks placed."""
     out: list[str] = []
     at: list[int] = []
     for raw in lines:
         if raw == "\x00":
             at.append(len(out))
             continue
-        line = collapse(raw)
-        if not line and out and not out[-1]:
-            continue
-        out.append(line)
+        out.append(collapse(raw))
     flow.tables_at = at
     return out
 

@@ -47,6 +47,7 @@ class Options:
     repeat_header: bool = True  # the continuation repeats the header rows
     continued_in_table: str | None = None  # table 三's header repeated inside the table before this row (a new page)
     nav: list[str] = field(default_factory=list)  # site navigation lines above the title
+    title: list[str] | None = None  # the title as written (lines), else 「{agency}{year}年{title}」
     published: str | None = None  # a 「发布时间：」 line
     signature: bool = True
     omit_rows: tuple[str, ...] = ()  # statutory rows left out (规章)
@@ -222,7 +223,7 @@ def national(report: Report, o: Options | None = None, spec: FormSpec | None = N
     values = dict(report.cells)
     meta = report.meta
     blocks: list = list(o.nav)
-    blocks.append(f"{meta.get('agency', '')}{meta.get('year', '')}年{spec.title}")
+    blocks += o.title or [f"{meta.get('agency', '')}{meta.get('year', '')}年{spec.title}"]
     if o.published:
         blocks.append(o.published)
     headings = dict(spec.outline_labels)
