@@ -377,4 +377,21 @@ def read_report(path: str | bytes | Path, spec: FormSpec | None = None) -> Repor
     return read_source(open_workbook(path), spec)
 
 
-__all__ = ["Source", "read_source", "read_report", "locate", "LABELS", "ANCHORS"]
+def read_bytes(data: bytes, name: str, spec: FormSpec | None = None) -> Report:
+    """Read a file received as bytes (an upload) into a Report; raises ReadError. `name` is
+    the file's name as its sender gave it (messages name it; nothing is opened by it). The
+    bytes are written to a private temporary folder only while they are read (a workbook,
+    a document and a LibreOffice conversion all read from a file)."""
+    import os
+    import tempfile
+
+    safe = os.path.basename(name.replace("\\", "/")) or "upload"
+    with tempfile.TemporaryDirectory(prefix="xlsx-tools-upload-") as tmp:
+        path = Path(tmp) / safe
+        path.write_bytes(data)
+        report = read_report(path, spec)
+    report.source = safe
+    return report
+
+
+__all__ = ["Source", "read_source", "read_report", "read_bytes", "locate", "LABELS", "ANCHORS"]

@@ -9,7 +9,8 @@ it cannot stand for anything else in its table; the reader reads the row and war
 - 「属于行政执法案件」 for 「属于行政执法案卷」;
 - 「其他法律和行政法规禁止公开」 for 「其他法律行政法规禁止公开」;
 - the 「3．」 numbering left out (labels compare without punctuation, so 「3.」 and 「3、」
-  are the statutory wording already; the number itself missing is a variant);
+  are the statutory wording already; the number itself missing is a variant) — but not for
+  「3．其他」: 「其他」 alone is also a column header of table 三, so it is not unambiguous;
 - the 规章 row left out by agencies without rule-making power (`OMISSIBLE`): not applicable,
   its cells are not read (no zeros are made up: a government that does make rules and
   dropped the row must not be summed as 0 without a word) and a warning says so;
@@ -35,7 +36,6 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("3．危及“三安全一稳定”", "危及“三安全一稳定”"),
     Variant("3．补正后申请内容仍不明确", "补正后申请内容仍不明确"),
     Variant("3．要求提供公开出版物", "要求提供公开出版物"),
-    Variant("3．其他", "其他"),
 )
 
 OMISSIBLE: tuple[Omissible, ...] = (Omissible("规章", "没有规章制定权的单位不制定规章，常省略此行"),)
