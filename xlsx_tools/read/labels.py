@@ -323,9 +323,9 @@ class LabelLocator:
                     if prev is not None and nxt is not None and nxt == prev + 1:
                         at = f"应在{self.row_at(si, prev)}与{self.row_at(si, nxt)}之间，可能被删除"
                     elif prev is not None and nxt is None and idx == n - 1:
-                        at = f"应在{self.row_at(si, prev)}「{shape.rows[idx - 1][-1].label}」之后"
+                        at = f"应在{self.row_at(si, prev)}「{shape.rows[i - 1][-1].label}」之后"
                     elif prev is None and nxt is not None and idx == 0:
-                        at = f"应在{self.row_at(si, nxt)}「{shape.rows[idx + 1][-1].label}」之前"
+                        at = f"应在{self.row_at(si, nxt)}「{shape.rows[k + 1][-1].label}」之前"
                     else:
                         at = "可能被删除或改名"
                     loc.add(

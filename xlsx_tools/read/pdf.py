@@ -31,18 +31,24 @@ def _edges(values: list[float]) -> list[float]:
     return out
 
 
-def _table(page, table) -> RawTable:
-    boxes = [c for c in table.cells if c]
+def _table(table) -> RawTable:
+    """The table's cells on the grid of all its borders (a cell's text: pdfplumber's, by the
+    characters whose centre is inside it)."""
+    placed = [
+        (box, text)
+        for row, texts in zip(table.rows, table.extract(), strict=True)
+        for box, text in zip(row.cells, texts, strict=True)
+        if box
+    ]
+    boxes = [b for b, _ in placed]
     xs = _edges([b[0] for b in boxes] + [b[2] for b in boxes])
     ys = _edges([b[1] for b in boxes] + [b[3] for b in boxes])
     cells = []
-    for x0, top, x1, bottom in boxes:
+    for (x0, top, x1, bottom), text in placed:
         c0, c1 = _index(xs, x0), _index(xs, x1)
         r0, r1 = _index(ys, top), _index(ys, bottom)
-        if c1 <= c0 or r1 <= r0:
-            continue
-        text = page.crop((x0, top, x1, bottom), strict=False).extract_text() or ""
-        cells.append(Placed(r0, c0, text, r1 - r0, c1 - c0))
+        if c1 > c0 and r1 > r0:
+            cells.append(Placed(r0, c0, text or "", r1 - r0, c1 - c0))
     widths = [b - a for a, b in zip(xs, xs[1:], strict=False)]
     return RawTable(cells, max(len(ys) - 1, 0), max(len(xs) - 1, 0), widths)
 
@@ -75,7 +81,7 @@ def read_flow(name: str, data: bytes) -> Flow:
                     if kind == "line":
                         flow.lines.append(item)
                     else:
-                        flow.tables.append(_table(page, item))
+                        flow.tables.append(_table(item))
                         flow.tables_at.append(len(flow.lines))
     except Exception as exc:  # pdfminer raises many unrelated types for encrypted or corrupt files
         if getattr(exc, "finding", None) is not None:
