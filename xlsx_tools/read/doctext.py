@@ -111,9 +111,10 @@ def parse_title(text: str, spec: FormSpec) -> tuple[str, int | None] | None:
 
 def heading_key(line: str, spec: FormSpec) -> tuple[str, str] | None:
     """(outline key, text after the heading) where a line is one of the six headings."""
-    t = unicodedata.normalize("NFKC", line).strip()
-    if not t or len(t) > 400:
+    head = line[:80].strip()
+    if not head or len(head) > 2 and not _maybe_heading(head, spec):
         return None
+    t = unicodedata.normalize("NFKC", line if len(line) <= 400 else line[:400]).strip()
     m = _NUMBERING.match(t)
     numbered = bool(m and m.group(0).strip())
     body = t[m.end() :] if m else t
@@ -127,6 +128,20 @@ def heading_key(line: str, spec: FormSpec) -> tuple[str, str] | None:
             if rest is not None:
                 return part, rest
     return None
+
+
+def _heading_chars(spec: FormSpec) -> frozenset[str]:
+    cache = spec.__dict__.setdefault("_heading_chars", {})
+    got = cache.get("chars")
+    if got is None:
+        got = cache["chars"] = frozenset(label_key(h)[k] for _, h in spec.outline_labels for k in range(2, 4))
+    return got
+
+
+def _maybe_heading(head: str, spec: FormSpec) -> bool:
+    """A cheap test before the real one: a heading's words begin within its first few characters."""
+    chars = _heading_chars(spec)
+    return any(ch in chars for ch in head[:12])
 
 
 def _after(body: str, words: str) -> str | None:
@@ -242,27 +257,29 @@ def _until_signature(body: list[str], start: int, out: Text) -> list[str]:
 
 def _fees(spec: FormSpec, out: Text) -> None:
     """Fee figures stated in a sentence (section 六 first, then the others)."""
+    phrases = [p for p in spec.phrases if len(p.cells) == 1 and spec.table[spec.cells[p.cells[0]].table].in_text]
+    if not phrases:
+        return
+    hints = {p.hint or p.needs for p in phrases}
     order = [k for k in (spec.outline[-1:] if spec.outline else ()) if k in out.sections]
     order += [k for k in out.sections if k not in order]
     for key in order:
         text, line = out.sections[key]
+        if not any(h in text for h in hints):
+            continue
         body = unicodedata.normalize("NFKC", text)
         for sentence in _SENTENCE.findall(body):
-            for phrase in spec.phrases:
-                cell = spec.cells[phrase.cells[0]] if len(phrase.cells) == 1 else None
-                if cell is None or not spec.table[cell.table].in_text or cell.id in out.fees:
-                    continue
-                if (phrase.hint and phrase.hint not in sentence) or (phrase.needs and phrase.needs not in sentence):
+            if not any(h in sentence for h in hints):
+                continue
+            for phrase in phrases:
+                cid = phrase.cells[0]
+                if cid in out.fees or (phrase.hint and phrase.hint not in sentence) or (phrase.needs and phrase.needs not in sentence):
                     continue
                 m = phrase.pattern.search(sentence)
                 if m:
                     value = 0.0 if phrase.zero else float(m.group("n").replace(",", "").replace("零", "0"))
-                    out.fees[phrase.cells[0]] = (value, line + _line_of(text, sentence))
-
-
-def _line_of(text: str, sentence: str) -> int:
-    at = unicodedata.normalize("NFKC", text).find(sentence)
-    return unicodedata.normalize("NFKC", text)[:at].count("\n") + 1 if at >= 0 else 1
+                    at = body.find(sentence)
+                    out.fees[cid] = (value, line + body[:at].count("\n") + 1)
 
 
 __all__ = ["Text", "read_text", "parse_title", "heading_key", "date_of"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree, html
+from lxml import etree
 
 from ..findings import unreadable
 from .grid import Flow, Placed, RawTable
@@ -33,6 +33,7 @@ _BLOCK = {
     "figure", "figcaption", "caption", "tbody", "thead", "tfoot",
 }  # fmt: skip
 _WS = re.compile(r"[ \t\r\n\f\v]+")
+_BLANK = " \t\r\n\f\v\xa0"
 _CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t\r]*\n[ \t\r\n]*(?=[{_CJK}])")
 _WIDTH = re.compile(r"(?:^|[;\s])width\s*:\s*([\d.]+)\s*(pt|px|cm|mm|in)?", re.I)
@@ -75,8 +76,9 @@ def _span(el, attr: str) -> int:
 def collapse(text: str) -> str:
     """Whitespace as a browser shows it: a line break of the source between Chinese
     characters is nothing (Word wraps its HTML at ~80 columns), other runs one space."""
-    text = _CJK_BREAK.sub("", text.replace("\xa0", " "))
-    return _WS.sub(" ", text).strip()
+    if "\n" in text:
+        text = _CJK_BREAK.sub("", text)
+    return _WS.sub(" ", text.replace("\xa0", " ")).strip()
 
 
 def _cell_text(el) -> str:
@@ -113,7 +115,7 @@ def _widths(table, rows: list, n_cols: int) -> tuple[list[float] | None, frozens
     for r, tr in enumerate(rows):
         cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
         zero = (tr.get("height") or "").strip() in ("0", "0px") or "height:0" in (tr.get("style") or "").replace(" ", "")
-        if not zero or len(cells) != n_cols or any(_span(c, "colspan") != 1 or (c.text_content() or "").strip() for c in cells):
+        if not zero or len(cells) != n_cols or any(_span(c, "colspan") != 1 or "".join(c.itertext()).strip() for c in cells):
             continue
         widths = []
         for c in cells:
@@ -154,15 +156,17 @@ def _table(table) -> RawTable:
 def read_flow(name: str, data: bytes) -> Flow:
     """The page's lines and data tables in reading order; raises ReadError."""
     text = _CONDITIONAL.sub("", decode(data))
-    parser = html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
     try:
-        root = html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError):
-        raise unreadable(name, "网页内容为空或无法解析") from None
+        root = etree.fromstring(text, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:
+        raise unreadable(name, "网页内容为空或无法解析")
     flow = Flow()
     title = root.find(".//title")
     if title is not None:
-        flow.title = _WS.sub(" ", title.text_content() or "").strip()
+        flow.title = _WS.sub(" ", "".join(title.itertext())).strip()
     for meta in root.iter("meta"):
         key = (meta.get("name") or meta.get("property") or "").lower()
         if key in ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date"):
@@ -181,7 +185,7 @@ def _walk(el, flow: Flow, lines: list[str], cur: list[str]) -> None:
     cell used for layout) and each <br> ends a line; an empty paragraph is an empty line."""
 
     def flush() -> None:
-        if collapse(cur[0]):
+        if cur[0].strip(_BLANK):
             lines.append(cur[0])
         cur[0] = ""
 
@@ -203,7 +207,7 @@ def _walk(el, flow: Flow, lines: list[str], cur: list[str]) -> None:
             flush()
             before = len(lines)
             _walk(child, flow, lines, cur)
-            empty = len(lines) == before and not collapse(cur[0])
+            empty = len(lines) == before and not cur[0].strip(_BLANK)
             flush()
             if empty and tag == "p":
                 lines.append("")
