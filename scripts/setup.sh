@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install xlsx-tools into ./.venv. With --test, also what the tests need:
-# LibreOffice (a real spreadsheet engine), poppler-utils (pdftotext) and a CJK font,
+# LibreOffice Calc and Writer (a real spreadsheet engine; Word documents converted and exported),
+# poppler-utils (pdftotext) and a CJK font,
 # from Debian's packages, and the Python test extra.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ if [ "${1:-}" = "--test" ]; then
   extra="[test]"
   need=""
   command -v soffice >/dev/null 2>&1 || need="$need libreoffice-calc-nogui"
+  dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || need="$need libreoffice-writer-nogui"  # .doc/.rtf conversion, Word→HTML/PDF in the document tests
   /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need="$need python3-uno"  # tests edit workbooks through LibreOffice's UNO API
   command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
   command -v ssconvert >/dev/null 2>&1 || need="$need gnumeric"  # a second spreadsheet engine: the live checks must agree in both

@@ -224,8 +224,12 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
         "不是工作簿.xlsx：不是 Excel 工作簿（无法识别的文件格式）",
     )
     add("empty file", mk(put, "空文件.xlsx", b""), "UNREADABLE", "空文件.xlsx：是空文件（0 字节）")
-    add("renamed .docx", mk(_docx, d / "改名的Word.xlsx"), "UNREADABLE", "改名的Word.xlsx：是 Word 文档（.docx），不是 Excel 工作簿")
-    add("renamed .odt", mk(_odt, d / "改名的ODF.ods"), "UNREADABLE", "改名的ODF.ods：是 ODF 文字文档（.odt），不是电子表格")
+    add(
+        "renamed .docx",
+        mk(_docx, d / "改名的Word.xlsx"),
+        "FOREIGN",
+        "改名的Word.xlsx：Word 文档的 1 个表格中没有年度报告的表格（如「一、本年新收政府信息公开申请数量」「行政复议」等行列标签），不是 GK-2021 表式的年度报告",
+    )
     add(
         "renamed .csv",
         mk(put, "改名的CSV.xlsx", "项目,本年制发件数,本年废止件数,现行有效件数\n规章,0,0,0\n行政规范性文件,1,0,1\n".encode("gb18030")),
@@ -242,7 +246,7 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
         "renamed .pdf",
         mk(put, "改名的PDF.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"),
         "UNREADABLE",
-        "改名的PDF.xlsx：是 PDF 文件，不是 Excel 工作簿",
+        "改名的PDF.xlsx：PDF 文件已损坏，无法读取（PdfminerException），请重新导出后提交",
     )
     add(
         "web page saved as .xls",
@@ -251,8 +255,8 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
             "网页导出.xls",
             "<html><head><meta charset='utf-8'></head><body><table><tr><td>规章</td><td>0</td></tr></table></body></html>".encode(),
         ),
-        "UNREADABLE",
-        "网页导出.xls：是网页（HTML）文件，不是 Excel 工作簿（可能是从网站另存的表格，请用 Excel 打开后另存为 .xlsx）",
+        "FOREIGN",
+        "网页导出.xls：网页的 1 个表格中没有年度报告的表格（如「一、本年新收政府信息公开申请数量」「行政复议」等行列标签），不是 GK-2021 表式的年度报告",
     )
     add("image", mk(put, "截图.xlsx", b"\x89PNG\r\n\x1a\n" + rng.randbytes(200)), "UNREADABLE", "截图.xlsx：是图片文件，不是 Excel 工作簿")
     add(
@@ -347,8 +351,10 @@ def build(d: Path, lo_files: dict[str, Path] | None, make: bool = True) -> list[
         mk(_older_form, d / "2019版.xlsx"),
         "FORM-VERSION",
         re.compile(
-            r"^2019版\.xlsx：年度报告!\w+ 为「对外公开总数量」，这是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格"
+            r"^年度报告!\w+ 为「对外公开总数量」：表二（二、主动公开政府信息情况）是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格，"
+            r"与现行格式（国办公开办函〔2021〕30号，GK-2021）不同，表二未读取（其他表格照常读取）；请按现行格式重新填写表二$"
         ),
+        readable=True,
     )
     add(
         "other form version in the template",

@@ -20,9 +20,11 @@ _EXPORTS = {
     "load_json": "report",
     "report_from_json": "report",
     "read_report": "read",
+    "read_bytes": "read",
     "build_workbook": "build",
     "check_report": "check",
     "validate_file": "check",
+    "validate_bytes": "check",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -82,6 +82,7 @@ RULES: dict[str, Rule] = {
         Rule("EXTRA-NUMBERS", ERROR, "法定格式以外的行列中没有数字"),
         Rule("TABLE-COPY", ERROR, "工作簿中没有数字不同的另一份表格"),
         Rule("TABLE-COPY-SAME", WARNING, "工作簿中没有表格的副本"),
+        Rule("LABEL-VARIANT", WARNING, "标签为法定格式的用语（常见的其他写法已按法定标签读取）"),
         # Found while merging many submissions
         Rule("YEAR-MISMATCH", ERROR, "报告年度与汇总年度一致"),
         Rule("DUPLICATE", WARNING, "同一单位只提交一份报告"),

@@ -153,9 +153,12 @@ FAIL = {
     "FEE-NOT-FOUND": lambda tmp, lo: findings_of(foreign(tmp)),
     "TABLE-COPY": lambda tmp, lo: findings_of(_copied_sheet(tmp, {"D5": 99})),
     "TABLE-COPY-SAME": lambda tmp, lo: findings_of(_copied_sheet(tmp, {})),
+    "LABEL-VARIANT": lambda tmp, lo: findings_of(foreign(tmp, label=lambda s: "规范性文件" if s == "行政规范性文件" else s)),
+    "SECTIONS": lambda tmp, lo: findings_of(_document(tmp, drop="五、存在的主要问题及改进情况")),
 }
 
 PASS = {
+    "SECTIONS": lambda tmp, lo: findings_of(_document(tmp)),
     "ROW-ORDER": lambda tmp, lo: findings_of(foreign(tmp, merge=False)),
     "EXTRA-NUMBERS": lambda tmp, lo: findings_of(foreign(tmp, merge=False, after=_extra_row("说明：无", None))),
     "FEE-NOT-FOUND": lambda tmp, lo: findings_of(foreign(tmp, fee=True)),
@@ -164,6 +167,16 @@ PASS = {
     "TYPE": lambda tmp, lo: findings_of(patched(tmp, "表二", {"B15": 12.5})),  # an amount may have decimals
     "DEADLINE": lambda tmp, lo: findings_of(patched(tmp, "封面", {"B13": "2026年1月31日"})),
 }
+
+
+def _document(tmp: Path, drop: str = "") -> Path:
+    """The education bureau's report as a Word document (SECTIONS is a document's rule)."""
+    from docfixtures import built
+
+    from xlsx_tools.testing import documents as D
+
+    blocks = [b for b in D.national(built()) if b != drop]
+    return D.write_docx(blocks, tmp / "report.docx")
 
 
 def _foreign_book(tmp: Path) -> Path:

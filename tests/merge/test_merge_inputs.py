@@ -20,7 +20,8 @@ def tree(tmp_path) -> Path:
     shutil.copy(EXAMPLES / "03-教育局.xlsx", root / "x.xlsx")
     shutil.copy(EXAMPLES / "04-卫健局.xlsx", root / "a" / "b" / "y.XLSX")
     (root / "a" / "~$y.xlsx").write_bytes(b"\x05zhang")
-    (root / "a" / "notes.docx").write_bytes(b"PK")
+    (root / "a" / "notes.txt").write_bytes(b"PK")
+    (root / "a" / "report.docx").write_bytes(b"PK")  # a Word document is a report to read (read/documents.py)
     (root / ".cache").mkdir()
     (root / ".cache" / "z.xlsx").write_bytes(b"")
     (root / "__pycache__").mkdir()
@@ -35,12 +36,17 @@ def tree(tmp_path) -> Path:
 
 def test_folders_are_walked_once_in_order(tree):
     found = collect([tree])
-    assert [s for _, s in found.files] == [str(tree / "x.xlsx"), str(tree / "a" / "b" / "y.XLSX"), str(tree / "linked" / "w.xlsm")]
+    assert [s for _, s in found.files] == [
+        str(tree / "x.xlsx"),
+        str(tree / "a" / "report.docx"),
+        str(tree / "a" / "b" / "y.XLSX"),
+        str(tree / "linked" / "w.xlsm"),
+    ]
     reasons = {Path(k.shown.rstrip(os.sep)).name: k.reason for k in found.skipped}
     assert reasons == {
         ".cache": "隐藏文件夹，未读取其中的文件",
         "~$y.xlsx": "Office 临时锁定文件（~$ 开头，工作簿正被打开时产生），不是报告",
-        "notes.docx": "不是工作簿（.docx）",
+        "notes.txt": "不是工作簿（.txt）",
     }
 
 

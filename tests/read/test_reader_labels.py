@@ -241,19 +241,44 @@ def test_the_same_table_twice_is_ambiguous(tmp_path):
     assert all(report.cells[c] is None for c in CELLS if c.startswith("t3."))
 
 
-def test_older_form_is_refused(tmp_path):
+def test_older_layout_of_table_two_is_refused_alone(tmp_path):
+    """Reports of 2021 kept table 二 in the 2019 layout with tables 三/四 in 2021's: only
+    table 二 is refused (FORM-VERSION, its cells unread); the others are read."""
+
     def old(wb):
         ws = wb.active
         _, row, col = find_cell_ws(ws, "本年制发件数")
         ws.cell(row, col, "本年新制作数量")
 
     path = write_statutory(tmp_path / "2019版.xlsx", ORIGINAL, after=old)
-    with pytest.raises(ReadError) as exc:
-        read_report(path)
-    assert exc.value.finding.rule == "FORM-VERSION"
-    assert exc.value.finding.message.startswith("2019版.xlsx：年度报告!")
+    report = read_report(path)
+    [version] = by_rule(report, "FORM-VERSION")
+    assert version.severity == "error"
+    assert version.message.startswith("年度报告!")
     assert (
-        "为「本年新制作数量」，这是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格" in exc.value.finding.message
+        "为「本年新制作数量」：表二（二、主动公开政府信息情况）是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格"
+        in version.message
+    )
+    assert all(report.cells[c] is None for c in CELLS if c.startswith("t2."))
+    assert {c: report.cells[c] for c in TABLE_IDS if not c.startswith("t2.")} == {
+        c: ORIGINAL.cells[c] for c in TABLE_IDS if not c.startswith("t2.")
+    }
+
+
+def test_older_form_throughout_is_refused(tmp_path):
+    """Only 2019 labels (no table of 2021's layout at all): the file is refused."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "年度报告"
+    for row in (["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"], ["规章", 0, 0, 0], ["规范性文件", 1, 1, 3]):
+        ws.append(row)
+    wb.save(tmp_path / "2019版.xlsx")
+    with pytest.raises(ReadError) as exc:
+        read_report(tmp_path / "2019版.xlsx")
+    assert exc.value.finding.rule == "FORM-VERSION"
+    assert exc.value.finding.message == (
+        "2019版.xlsx：年度报告!B1 为「本年新制作数量」，这是国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）的表格，"
+        "与现行格式（国办公开办函〔2021〕30号，GK-2021）不同，请按现行格式重新填写"
     )
 
 

@@ -90,6 +90,20 @@ def validate_file(
     return Result(shown, report, check_report(report, previous, today), path=path)
 
 
+def validate_bytes(
+    data: bytes, name: str, previous: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None
+) -> Result:
+    """Read and judge a file received as bytes (an upload to a web page): like
+    `validate_file`, the file named `name` in messages."""
+    from ..read import read_bytes
+
+    try:
+        report = read_bytes(data, name, spec)
+    except ReadError as exc:
+        return Result(name, None, [exc.finding], readable=False, path=name)
+    return Result(name, report, check_report(report, previous, today), path=name)
+
+
 def match_previous(report: Report, previous: list[Report]) -> Report | None:
     """Last year's report of the same agency: by 统一社会信用代码, else by name; with a
     single previous report given, that one."""
@@ -123,4 +137,4 @@ def validate_files(
     return results
 
 
-__all__ = ["check_report", "validate_file", "validate_files", "match_previous", "Result"]
+__all__ = ["check_report", "validate_file", "validate_bytes", "validate_files", "match_previous", "Result"]

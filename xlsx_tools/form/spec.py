@@ -189,10 +189,45 @@ class Section:
 
 @dataclass(frozen=True)
 class OtherForm:
-    """An earlier or other national form, told apart by labels this form does not have."""
+    """An earlier or other national form, told apart by labels this form does not have.
+
+    `table`: the key of the table whose older layout the markers belong to; a report that
+    holds that table in the older layout and the other tables in this form's layout (real
+    reports of 2021 did) has only that table refused. "" when the markers name the whole form."""
 
     name: str
     markers: tuple[str, ...]
+    table: str = ""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A way real published reports write a statutory label, accepted in its place: the
+    reader reads the row or column and warns (LABEL-VARIANT), naming the label as written.
+    A closed list: only variants that cannot stand for anything else in their table."""
+
+    label: str  # the statutory label
+    written: str  # as reports write it
+
+
+@dataclass(frozen=True)
+class Omissible:
+    """A statutory row some reports leave out, with the reason. Left out, it is not
+    applicable: a warning, and its cells are not read (never read as zeros)."""
+
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Collapsible:
+    """A group of rows an older layout printed as one row (its numbers are the group's
+    sum). Where that row states 0 (or nothing) in a column, each row of the group is 0 in
+    that column — the only split of 0 into counts; any other number cannot be split, and
+    that column of the group is not read."""
+
+    label: str  # the group's label
+    layout: str  # which layout prints it as one row (for the message)
 
 
 @dataclass(frozen=True)
@@ -236,6 +271,13 @@ class FormSpec:
     words: Mapping[str, str]  # other words messages and outputs use (see gk2021)
     layout_recipe: Callable[[FormSpec], Layout] = field(repr=False)
     summary_text: Callable[[FormSpec, dict], str] = field(repr=False)
+    # ---- how published documents differ (all optional: a form without them reads strictly)
+    variants: tuple[Variant, ...] = ()
+    omissible: tuple[Omissible, ...] = ()
+    collapsible: tuple[Collapsible, ...] = ()
+    title_variants: tuple[str, ...] = ()  # other title words real reports use (政府信息公开年度报告)
+    # the report's parts in statutory order: keys of its text sections and tables (SECTIONS)
+    outline: tuple[str, ...] = ()
 
     # ---- cells ---------------------------------------------------------------------
     @cached_property
@@ -276,12 +318,37 @@ class FormSpec:
         return out
 
     def accepted(self, label: str) -> frozenset[str]:
-        """The label keys (values.label_key) that stand for a statutory label: its own and its short form."""
+        """The label keys (values.label_key) that stand for a statutory label: its own, its
+        short form and its accepted variants (`variant_of` tells a variant apart)."""
         cache = self.__dict__.setdefault("_accepted", {})
         keys = cache.get(label)
         if keys is None:
-            keys = cache[label] = frozenset(k for k in (label_key(label), label_key(self.shorts.get(label))) if k)
+            own = (label_key(label), label_key(self.shorts.get(label)))
+            written = tuple(label_key(v.written) for v in self.variants if v.label == label)
+            keys = cache[label] = frozenset(k for k in own + written if k)
         return keys
+
+    @cached_property
+    def _variant_keys(self) -> dict[str, Variant]:
+        return {label_key(v.written): v for v in self.variants}
+
+    def variant_of(self, text: object) -> Variant | None:
+        """The accepted variant a label as written is, or None (the statutory wording or anything else)."""
+        return self._variant_keys.get(label_key(text)) if self.variants else None
+
+    @cached_property
+    def omissible_labels(self) -> dict[str, Omissible]:
+        return {o.label: o for o in self.omissible}
+
+    @cached_property
+    def collapsible_labels(self) -> dict[str, Collapsible]:
+        return {c.label: c for c in self.collapsible}
+
+    @cached_property
+    def outline_labels(self) -> tuple[tuple[str, str], ...]:
+        """(key, heading) of each part of the report in statutory order: 一、总体情况 … 六、其他需要报告的事项."""
+        headings = {s.key: s.label for s in self.sections} | {t.key: t.title for t in self.tables}
+        return tuple((k, headings[k]) for k in self.outline)
 
     # ---- metadata and narrative ------------------------------------------------------
     @cached_property

@@ -1,4 +1,5 @@
-"""Which files a merge reads: files and folders (recursively) in, workbooks out.
+"""Which files a merge reads: files and folders (recursively) in, reports out — workbooks,
+and the Word documents, web pages and PDF files reports are submitted and published as.
 
 Office lock files (~$…), hidden files and folders, files that are not workbooks by
 their extension, and the merge's own output files are skipped and listed with a
@@ -15,6 +16,9 @@ from ..findings import ToolError
 from ..read.workbook import readable as shown_path
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
+# reports as they are submitted and published (read/documents.py): Word, web pages, PDF, and
+# formats converted by LibreOffice when it is installed
+DOCUMENT_SUFFIXES = frozenset({".docx", ".docm", ".doc", ".wps", ".rtf", ".odt", ".html", ".htm", ".mht", ".mhtml", ".pdf", ".et"})
 
 
 class InputError(ToolError):
@@ -44,7 +48,7 @@ def skip_reason(path: Path) -> str | None:
     if name.startswith("."):
         return "隐藏文件"
     suffix = path.suffix.lower()
-    if suffix not in WORKBOOK_SUFFIXES:
+    if suffix not in WORKBOOK_SUFFIXES and suffix not in DOCUMENT_SUFFIXES:
         return f"不是工作簿（{suffix or '无扩展名'}）"
     return None
 

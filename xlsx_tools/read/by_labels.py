@@ -14,30 +14,47 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..findings import ReadError, finding
+from ..findings import Finding, ReadError, finding
 from ..form import FormSpec, Pos
 from ..values import label_key, normalise_text
 from .labels import GridFound, LabelLocator
 from .location import LABELS, Location, shapes
 
 
-def other_forms(finder: LabelLocator) -> None:
-    """Raise FORM-VERSION if the workbook carries labels of another national form."""
+def other_forms(finder: LabelLocator) -> dict[str, tuple[ReadError, Finding]]:
+    """Tables in another national form's layout: table key -> (the ReadError refusing the
+    whole file, the FORM-VERSION finding refusing only that table). Raises the ReadError at
+    once for markers that name a whole other form."""
     spec = finder.spec
+    refused: dict[str, tuple[ReadError, Finding]] = {}
     for form in spec.other_forms:
         for marker in form.markers:
             hits = finder.index.get(label_key(marker))
-            if hits:
-                si, r, c = hits[0]
-                at = finder.where(si, r, c)
-                raise ReadError(
-                    finding(
-                        "FORM-VERSION",
-                        f"{finder.src.name}：{at} 为「{marker}」，这是{form.name}的表格，"
-                        f"与现行格式（{spec.source}，{spec.id}）不同，请按现行格式重新填写",
-                        where=[at],
-                    )
+            if not hits or form.table in refused:
+                continue
+            si, r, c = hits[0]
+            at = finder.where(si, r, c)
+            whole = ReadError(
+                finding(
+                    "FORM-VERSION",
+                    f"{finder.src.name}：{at} 为「{marker}」，这是{form.name}的表格，"
+                    f"与现行格式（{spec.source}，{spec.id}）不同，请按现行格式重新填写",
+                    where=[at],
                 )
+            )
+            if not form.table:
+                raise whole
+            table = spec.table[form.table]
+            ids = [cid for g in spec.table_grids(form.table) for cid in spec.cells if spec.cells[cid].grid is g]
+            one = finding(
+                "FORM-VERSION",
+                f"{at} 为「{marker}」：{table.name}（{table.title}）是{form.name}的表格，与现行格式（{spec.source}，{spec.id}）不同，"
+                f"{table.name}未读取（其他表格照常读取）；请按现行格式重新填写{table.name}",
+                cells=ids,
+                where=[at],
+            )
+            refused[form.table] = (whole, one)
+    return refused
 
 
 def value_right_of(finder: LabelLocator, keys: frozenset[str]) -> tuple[Pos, object] | None:
@@ -125,20 +142,22 @@ def _foreign(src, finder: LabelLocator) -> ReadError:
     )
 
 
-def locate_all(src, spec: FormSpec) -> Location:
-    """Every grid, the cover fields and the narrative, by labels; raises ReadError when
-    the workbook holds none of the statutory tables or another form's tables."""
-    finder = LabelLocator(src, spec)
-    other_forms(finder)
-    version = form_version(finder)
-    if version is not None and version[0] != spec.id:
-        raise ReadError(
-            finding("FORM-VERSION", f"{src.name}：表式版本为「{version[0]}」（{version[1]}），本工具支持 {spec.id}", where=[version[1]])
-        )
+def locate_grids(finder: LabelLocator, foreign=None) -> Location:
+    """Every grid of the form by its labels. A table in another form's layout is refused
+    alone (FORM-VERSION) when the others are there; raises ReadError when none of the
+    statutory tables is there (FOREIGN: `foreign(finder)` makes it) or only another form's."""
+    spec = finder.spec
+    src = finder.src
+    refused = other_forms(finder)
     loc = Location(how=LABELS)
-    results = [finder.locate(shape) for shape in shapes(spec)]
+    results = [finder.locate(shape) for shape in shapes(spec) if shape.grid.table not in refused]
     if not any(r.found_any or r.seen for r in results if not spec.table[r.shape.grid.table].in_text):
-        raise _foreign(src, finder)
+        if refused:
+            raise next(iter(refused.values()))[0]
+        raise (foreign or _foreign)(src, finder)
+    for _whole, one in refused.values():
+        loc.findings.append(one)
+        loc.unread.update(one.cells)
     by_table: dict[str, list[GridFound]] = {}
     for r in results:
         by_table.setdefault(r.shape.grid.table, []).append(r)
@@ -157,6 +176,19 @@ def locate_all(src, spec: FormSpec) -> Location:
                 first = r.shape.rows[0][-1].label
                 r.location.add("LAYOUT", f"没有找到{r.shape.name}（如「{first}」一行），该部分的数未读取", r.shape.all_ids)
             loc.merge(r.location)
+    return loc
+
+
+def locate_all(src, spec: FormSpec) -> Location:
+    """Every grid, the cover fields and the narrative, by labels; raises ReadError when
+    the workbook holds none of the statutory tables or another form's tables."""
+    finder = LabelLocator(src, spec)
+    version = form_version(finder)
+    if version is not None and version[0] != spec.id:
+        raise ReadError(
+            finding("FORM-VERSION", f"{src.name}：表式版本为「{version[0]}」（{version[1]}），本工具支持 {spec.id}", where=[version[1]])
+        )
+    loc = locate_grids(finder)
     other = locate_other(finder)
     loc.merge(other)
     if "meta.agency" not in loc.pos or "meta.year" not in loc.pos:
@@ -166,4 +198,4 @@ def locate_all(src, spec: FormSpec) -> Location:
     return loc
 
 
-__all__ = ["locate_all", "locate_other", "other_forms", "form_version", "title"]
+__all__ = ["locate_all", "locate_grids", "locate_other", "other_forms", "form_version", "title"]

@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 
 from ..findings import ERROR
 from ..form import FormSpec, Node, Pos
-from ..form.layout import col_letter
-from ..values import TEXT_NUMBER, classify, label_key
-from .location import LABELS, Location, Shape, shown, where
+from ..values import BLANK, NIL, NUMBER, TEXT_NUMBER, classify, label_key
+from .alignment import header_keys, misplaced, spans_of, value_columns
+from .location import LABELS, Location, Shape, places_of, shown
 
 HEADER_BAND = 6  # rows above a table's first row searched for its column headers
 MAX_LABEL_CHARS = 300
+MAX_COVERED = 200_000  # cells of merged ranges mapped to their top-left cell (a sheet merged wholesale is not a report)
 
 
 def _row_keys(spec: FormSpec, path: tuple[Node, ...]) -> frozenset[str]:
@@ -73,6 +74,8 @@ class GridFound:
     cols_at: list[int | None] = field(default_factory=list)
     rows_claimed: set[int] = field(default_factory=set)  # rows reported as relabelled statutory rows
     seen: bool = False  # the table's structure is there (even if it could not be read)
+    header_at: list[tuple[int, int] | None] = field(default_factory=list)  # (row, col) of each leaf header
+    collapsed: list[tuple[Node, int, int, int, int]] = field(default_factory=list)  # (group, row, col, first, last)
 
     @property
     def found_any(self) -> bool:
@@ -91,8 +94,10 @@ class LabelLocator:
         self.sheets: list[str] = list(src.sheet_names())
         self._index: dict[str, list[tuple[int, int, int]]] | None = None
         self._bottoms: dict[int, dict[tuple[int, int], tuple[int, int]]] = {}
+        self._covering: dict[int, dict[tuple[int, int], tuple[int, int]]] = {}
         hidden = getattr(src, "hidden_sheets", None)
         self.hidden: set[str] = hidden() if hidden else set()
+        self.places = places_of(src)
 
     # ---- the workbook's text cells --------------------------------------------------------
     def rows(self, si: int) -> list[list]:
@@ -132,6 +137,26 @@ class LabelLocator:
             self._bottoms[si] = {(a[0], a[1]): (b[0], b[1]) for a, b in ranges or []}
         return self._bottoms[si]
 
+    def has_merges(self, si: int) -> bool:
+        return bool(self._merges(si))
+
+    def covering(self, si: int) -> dict[tuple[int, int], tuple[int, int]]:
+        """(row, col) -> the top-left cell of the merged range covering it (top-left cells themselves excluded)."""
+        got = self._covering.get(si)
+        if got is None:
+            got = self._covering[si] = {}
+            budget = MAX_COVERED
+            for (r1, c1), (r2, c2) in self._merges(si).items():
+                area = (r2 - r1 + 1) * (c2 - c1 + 1)
+                if area <= 1 or area > budget:
+                    continue
+                budget -= area
+                for r in range(r1, r2 + 1):
+                    for c in range(c1, c2 + 1):
+                        got[(r, c)] = (r1, c1)
+                del got[(r1, c1)]
+        return got
+
     def bottom(self, si: int, r: int, c: int) -> int:
         """Last row of the merged range whose top-left cell is (r, c)."""
         return self._merges(si).get((r, c), (r, c))[0]
@@ -141,7 +166,13 @@ class LabelLocator:
         return self._merges(si).get((r, c), (r, c))[1] + 1
 
     def where(self, si: int, r: int, c: int) -> str:
-        return where(self.sheets[si], r, c)
+        return self.places.cell(self.sheets[si], r, c)
+
+    def in_sheet(self, si: int) -> str:
+        return self.places.in_sheet(self.sheets[si])
+
+    def row_at(self, si: int, r: int) -> str:
+        return self.places.row(self.sheets[si], r)
 
     # ---- grids ------------------------------------------------------------------------------
     def locate(self, shape: Shape) -> GridFound:
@@ -166,15 +197,23 @@ class LabelLocator:
             si, cols_at, body = located
             rows_at = [body]
             label_cols = [None]
+            data_lo = 0
+        drop: set[tuple[int, int]] = set()
+        if found.header_at:
+            body_rows = [r for r in rows_at if r is not None] + [g[1] for g in found.collapsed]
+            cols_at = value_columns(self, shape, si, body_rows, found.header_at, found)
+            drop = misplaced(self, shape, si, rows_at, cols_at, spans_of(found.header_at, cols_at), data_lo, found)
         found.sheet = self.sheets[si]
         found.rows_at, found.cols_at = rows_at, cols_at
         sheet = self.sheets[si]
         for i, row in enumerate(shape.ids):
             for j, cid in enumerate(row):
-                if rows_at[i] is not None and cols_at[j] is not None:
+                if rows_at[i] is not None and cols_at[j] is not None and (i, j) not in drop:
                     loc.pos[cid] = Pos(sheet, rows_at[i], cols_at[j])
                 else:
                     loc.unread.add(cid)
+        self._collapsed_values(shape, si, cols_at, found)
+        self._variants(shape, si, rows_at, label_cols, found)
         self._extra(shape, si, rows_at, cols_at, label_cols, found)
         return found
 
@@ -208,10 +247,10 @@ class LabelLocator:
                 multi[i] = here
         if multi and all(r is None for r in rows_at):
             first = multi[min(multi)]
-            places = "、".join(f"第 {r + 1} 行" for r, _ in first[:3])
+            places = "、".join(self.row_at(si, r) for r, _ in first[:3])
             loc.add(
                 "LAYOUT",
-                f"{shape.name}在工作表「{self.sheets[si]}」中出现了多次（{places}一带），无法确定读取哪一份，未读取",
+                f"{shape.name}在{self.in_sheet(si)}中出现了多次（{places}一带），无法确定读取哪一份，未读取",
                 shape.all_ids,
             )
             return None
@@ -230,7 +269,10 @@ class LabelLocator:
                     [self.where(si, *here[0])],
                 )
                 multi[i] = []
-        claimed = self._missing_rows(shape, si, rows_at, label_cols, {i for i, h in multi.items() if not h}, found)
+        ambiguous = {i for i, h in multi.items() if not h}
+        ambiguous |= self._collapsed(shape, si, rows_at, groups, ambiguous, found)
+        claimed = self._missing_rows(shape, si, rows_at, label_cols, ambiguous, found)
+        claimed.update(g[1] for g in found.collapsed)
         self._row_order(shape, si, rows_at, found)
         self._row_groups(shape, si, rows_at, label_cols, groups, found)
         found.rows_claimed = claimed
@@ -268,17 +310,27 @@ class LabelLocator:
             else:
                 for idx in run:
                     label = shape.rows[idx][-1].label
+                    omitted = self.spec.omissible_labels.get(label)
+                    if omitted is not None and len(run) == 1 and not self._numbers_in(si, nxt - 1 if nxt is not None else prev + 1):
+                        loc.add(
+                            "LABEL-VARIANT",
+                            f"{self.in_sheet(si)}中{shape.name}没有「{label}」这一行（{omitted.reason}），按不适用处理，"
+                            f"该行的 {len(shape.ids[idx])} 个数未读取",
+                            shape.ids[idx],
+                            [],
+                        )
+                        continue
                     if prev is not None and nxt is not None and nxt == prev + 1:
-                        at = f"应在第 {prev + 1} 行与第 {nxt + 1} 行之间，可能被删除"
+                        at = f"应在{self.row_at(si, prev)}与{self.row_at(si, nxt)}之间，可能被删除"
                     elif prev is not None and nxt is None and idx == n - 1:
-                        at = f"应在第 {prev + 1} 行「{shape.rows[idx - 1][-1].label}」之后"
+                        at = f"应在{self.row_at(si, prev)}「{shape.rows[i - 1][-1].label}」之后"
                     elif prev is None and nxt is not None and idx == 0:
-                        at = f"应在第 {nxt + 1} 行「{shape.rows[idx + 1][-1].label}」之前"
+                        at = f"应在{self.row_at(si, nxt)}「{shape.rows[k + 1][-1].label}」之前"
                     else:
                         at = "可能被删除或改名"
                     loc.add(
                         "LAYOUT",
-                        f"工作表「{self.sheets[si]}」中{shape.name}缺少「{label}」这一行（{at}），该行的 {len(shape.ids[idx])} 个数未读取",
+                        f"{self.in_sheet(si)}中{shape.name}缺少「{label}」这一行（{at}），该行的 {len(shape.ids[idx])} 个数未读取",
                         shape.ids[idx],
                         [],
                     )
@@ -303,8 +355,8 @@ class LabelLocator:
             if last_i is not None and r < rows_at[last_i]:
                 found.location.add(
                     "ROW-ORDER",
-                    f"{shape.name}的行顺序与法定表式不一致：「{shape.rows[i][-1].label}」（第 {r + 1} 行）"
-                    f"应在「{shape.rows[last_i][-1].label}」（第 {rows_at[last_i] + 1} 行）之后（已按标签读取）",
+                    f"{shape.name}的行顺序与法定表式不一致：「{shape.rows[i][-1].label}」（{self.row_at(si, r)}）"
+                    f"应在「{shape.rows[last_i][-1].label}」（{self.row_at(si, rows_at[last_i])}）之后（已按标签读取）",
                     [],
                     [self.where(si, r, 0)],
                 )
@@ -342,8 +394,8 @@ class LabelLocator:
         if not leaf_at:
             return None
         cols_at: list[int | None] = []
-        for path in shape.cols:
-            hit = leaf_at.get(tuple(map(id, path)))
+        found.header_at = [leaf_at.get(tuple(map(id, path))) for path in shape.cols]
+        for hit in found.header_at:
             cols_at.append(hit[1] if hit else None)
         self._missing_cols(shape, si, cols_at, leaf_at, found, c_lo)
         for node, r, c in missing_groups:
@@ -412,7 +464,7 @@ class LabelLocator:
             else:
                 loc.add(
                     "LAYOUT",
-                    f"工作表「{self.sheets[si]}」中{shape.name}缺少「{shape.col_name(j)}」列（表头「{label}」），该列的数未读取",
+                    f"{self.in_sheet(si)}中{shape.name}缺少「{shape.col_name(j)}」列（表头「{label}」），该列的数未读取",
                     cells,
                     [],
                 )
@@ -423,7 +475,7 @@ class LabelLocator:
         if len(shape.cols) != 1 or header.key is not None:
             found.location.add(
                 "LAYOUT",
-                f"工作表「{self.sheets[si]}」中{shape.name}缺少列标题（如「{header.label}」），该部分的数未读取",
+                f"{self.in_sheet(si)}中{shape.name}缺少列标题（如「{header.label}」），该部分的数未读取",
                 shape.all_ids,
                 [],
             )
@@ -434,7 +486,7 @@ class LabelLocator:
                 cols.add(self.right_of(si, r, c))
         if len(cols) > 1:
             found.location.add(
-                "LAYOUT", f"{shape.name}的数不在同一列（{'、'.join(col_letter(c) for c in sorted(cols))} 列），未读取", shape.all_ids, []
+                "LAYOUT", f"{shape.name}的数不在同一列（{self.places.col_list(self.sheets[si], sorted(cols))}），未读取", shape.all_ids, []
             )
             return [None]
         return [cols.pop()] if cols else [None]
@@ -459,11 +511,12 @@ class LabelLocator:
         best = visible or best
         found.seen = True
         if len(best) > 1:
-            places = "、".join(self.where(si, r, 0).split("!")[0] + f" 第 {r + 1} 行" for si, r, _, _ in best[:3])
+            places = "、".join(self.places.sheet_row(self.sheets[si], r) for si, r, _, _ in best[:3])
             found.location.add("LAYOUT", f"{shape.name}出现了多次（{places}），无法确定读取哪一份，未读取", shape.all_ids, [])
             return None
         si, _r, leaf_at, missing_groups = best[0]
-        cols_at = [leaf_at[tuple(map(id, p))][1] if tuple(map(id, p)) in leaf_at else None for p in shape.cols]
+        found.header_at = [leaf_at.get(tuple(map(id, p))) for p in shape.cols]
+        cols_at = [hit[1] if hit else None for hit in found.header_at]
         body = max(self.bottom(si, r, c) for r, c in leaf_at.values()) + 1
         known = [c for c in cols_at if c is not None]
         for r in range(body, body + 3):  # a header merged down without merge information (.ods)
@@ -480,6 +533,90 @@ class LabelLocator:
             )
         return si, cols_at, body
 
+    # ---- how published reports differ (the form's closed lists) ------------------------------------
+    def _numbers_in(self, si: int, r: int) -> bool:
+        rows = self.rows(si)
+        return 0 <= r < len(rows) and any(type(v) in (int, float) for v in rows[r])
+
+    def _header_row(self, si: int, r: int, headers: frozenset[str]) -> bool:
+        """A row of nothing but the grid's column headers: the header repeated where a table continues on a new page."""
+        rows = self.rows(si)
+        texts = [v for v in rows[r] if v not in (None, "")] if 0 <= r < len(rows) else []
+        return bool(texts) and all(type(v) is str and label_key(v) in headers for v in texts)
+
+    def _variants(self, shape: Shape, si: int, rows_at, label_cols, found: GridFound) -> None:
+        """LABEL-VARIANT for each row or column found by a variant of its label (the form's closed list)."""
+        if not self.spec.variants:
+            return
+        places = [
+            (r, c, shape.rows[i][-1].label)
+            for i, (r, c) in enumerate(zip(rows_at, label_cols, strict=True))
+            if r is not None and c is not None
+        ]
+        places += [(h[0], h[1], shape.cols[j][-1].label) for j, h in enumerate(found.header_at) if h is not None]
+        for r, c, label in places:
+            text = self.get(si, r, c)
+            variant = self.spec.variant_of(text)
+            if variant is not None and variant.label == label:
+                at = self.where(si, r, c)
+                found.location.add(
+                    "LABEL-VARIANT", f"{at}「{shown(text)}」是「{label}」的常见写法，已按「{label}」读取（{shape.name}）", [], [at]
+                )
+
+    def _collapsed(self, shape: Shape, si: int, rows_at, groups, ambiguous: set[int], found: GridFound) -> set[int]:
+        """Groups printed as one row (an older layout): the row's place, and the group's row indices."""
+        handled: set[int] = set()
+        for node, first, last in groups:
+            if node.label not in self.spec.collapsible_labels:
+                continue
+            run = range(first, last + 1)
+            if any(rows_at[i] is not None or i in ambiguous for i in run):
+                continue
+            lo = rows_at[first - 1] if first > 0 else None
+            hi = rows_at[last + 1] if last + 1 < len(rows_at) else None
+            if lo is None or hi is None:
+                continue
+            hits = [(r, c) for s, r, c in self.find(self.accepted(node.label)) if s == si and lo < r < hi]
+            if len(hits) == 1:
+                found.collapsed.append((node, hits[0][0], hits[0][1], first, last))
+                handled.update(run)
+        return handled
+
+    def _collapsed_values(self, shape: Shape, si: int, cols_at, found: GridFound) -> None:
+        """A group's one row: 0 in a column makes each of its rows 0 there; other numbers cannot be split."""
+        loc = found.location
+        sheet = self.sheets[si]
+        for node, r, c, first, last in found.collapsed:
+            layout = self.spec.collapsible_labels[node.label].layout
+            n = last - first + 1
+            split: list[str] = []
+            for j, v in enumerate(cols_at):
+                if v is None:
+                    continue
+                raw = self.get(si, r, v)
+                case, value, _ = classify(raw)
+                if case in (BLANK, NIL) or (case in (NUMBER, TEXT_NUMBER) and value == 0):
+                    for i in range(first, last + 1):
+                        loc.stated[shape.ids[i][j]] = (0, Pos(sheet, r, v))
+                        loc.unread.discard(shape.ids[i][j])
+                else:
+                    split.append(f"{shape.col_name(j)}列「{shown(raw)}」")
+            at = self.where(si, r, c)
+            loc.add(
+                "LABEL-VARIANT",
+                f"{at}「{node.label}」只有一行（{layout}），没有分为 {n} 项；该行为 0 的列，其 {n} 项均按 0 计（{shape.name}）",
+                [],
+                [at],
+            )
+            if split:
+                ids = [shape.ids[i][j] for i in range(first, last + 1) for j in range(len(cols_at)) if shape.ids[i][j] not in loc.stated]
+                loc.add(
+                    "LAYOUT",
+                    f"{shape.name}「{node.label}」只有一行（{layout}），{'、'.join(split[:4])}等数无法分到 {n} 项中，这些列的 {n} 项未读取",
+                    ids,
+                    [at],
+                )
+
     # ---- what the form does not have -----------------------------------------------------------
     def _extra(self, shape: Shape, si: int, rows_at, cols_at, label_cols, found: GridFound) -> None:
         rows = sorted(r for r in rows_at if r is not None)
@@ -491,8 +628,9 @@ class LabelLocator:
         _, groups = _shape_rows(shape) if shape.grid.row_paths else ((), ())
         group_keys = set().union(*(self.accepted(n.label) for n, _, _ in groups)) if groups else set()
         left = min((c for c in label_cols if c is not None), default=cols[0])
+        headers = header_keys(shape)
         for r in range(rows[0] + 1, rows[-1]):
-            if r in used or r in claimed:
+            if r in used or r in claimed or self._header_row(si, r, headers):
                 continue
             texts = [self.get(si, r, c) for c in range(left, cols[0])]
             texts = [t for t in texts if t not in (None, "")]
@@ -503,12 +641,12 @@ class LabelLocator:
                 if numbers:
                     found.location.add(
                         "EXTRA-CELLS",
-                        f"{shape.name}的分组行「{shown(texts[0])}」（第 {r + 1} 行）填有数字，法定表式中该行没有数字，已忽略",
+                        f"{shape.name}的分组行「{shown(texts[0])}」（{self.row_at(si, r)}）填有数字，法定表式中该行没有数字，已忽略",
                         [],
                         [self.where(si, r, numbers[0][0])],
                     )
                 continue
-            place = f"{shape.name}第 {r + 1} 行" + (f"「{shown(texts[0])}」" if texts else "")
+            place = f"{shape.name}{self.row_at(si, r)}" + (f"「{shown(texts[0])}」" if texts else "")
             self._report_extra(si, place, "行", numbers, self.where(si, r, left), found, lambda c, r=r: self.where(si, r, c))
         for a, b in zip(cols, cols[1:], strict=False):
             for c in range(a + 1, b):
@@ -516,7 +654,7 @@ class LabelLocator:
                 texts = [v for r in rows if (v := self.get(si, r, c)) not in (None, "")]
                 if not numbers and not texts:
                     continue
-                place = f"{shape.name} {col_letter(c)} 列"
+                place = f"{shape.name} {self.places.col(self.sheets[si], c)}"
                 self._report_extra(si, place, "列", numbers, self.where(si, rows[0], c), found, lambda r, c=c: self.where(si, r, c))
 
     def _report_extra(self, si, place, what, numbers, at, found: GridFound, cell_at) -> None:

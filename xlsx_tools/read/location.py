@@ -31,6 +31,9 @@ class Location:
     how: str = ANCHORS
     title: tuple[str, int | None, str] | None = None  # (agency, year, address) read from a report title
     where: dict[str, str] | None = None  # address of every key in `pos`, when known in advance
+    # keys whose value is stated outside any table cell (a document's title, dates, sections and
+    # sentences): key -> (raw value, a position its Places name: a paragraph of the text)
+    stated: dict[str, tuple[object, Pos]] = field(default_factory=dict)
 
     def add(self, rule: str, message: str, cells=(), where=(), expected=None, actual=None) -> None:
         self.findings.append(finding(rule, message, cells=cells, where=where, expected=expected, actual=actual))
@@ -39,6 +42,7 @@ class Location:
         self.pos.update(other.pos)
         self.findings.extend(other.findings)
         self.unread |= other.unread
+        self.stated.update(other.stated)
 
 
 # ---- labels ---------------------------------------------------------------------------------
@@ -55,6 +59,47 @@ def shown(raw: object, limit: int = 40) -> str:
 
 def where(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{col_letter(col)}{row + 1}"
+
+
+class Places:
+    """How a source's positions are named in messages. The default names workbook
+    addresses (表三!D5, 工作表「表三」, 第 5 行, D 列); a document's source names its
+    tables (第 3 个表格第 5 行第 4 列) instead (see grid.py)."""
+
+    def cell(self, sheet: str, row: int, col: int) -> str:
+        return where(sheet, row, col)
+
+    def of(self, pos: Pos) -> str:
+        return where_of(pos)
+
+    def in_sheet(self, sheet: str) -> str:
+        """工作表「表三」 — the place a table was looked for."""
+        return f"工作表「{sheet}」"
+
+    def row(self, sheet: str, row: int) -> str:
+        return f"第 {row + 1} 行"
+
+    def sheet_row(self, sheet: str, row: int) -> str:
+        """A row named with its sheet (表三 第 5 行)."""
+        return f"{sheet} 第 {row + 1} 行"
+
+    def col(self, sheet: str, col: int) -> str:
+        return f"{col_letter(col)} 列"
+
+    def col_list(self, sheet: str, cols: list[int]) -> str:
+        return "、".join(col_letter(c) for c in cols) + " 列"
+
+    def short(self, positions: list[Pos]) -> list[str]:
+        """Positions listed in one message: A1 within one sheet, sheet!A1 across sheets."""
+        sheets = {p.sheet for p in positions}
+        return [p.a1 if len(sheets) == 1 else p.where for p in positions]
+
+
+WORKBOOK_PLACES = Places()
+
+
+def places_of(src) -> Places:
+    return getattr(src, "places", None) or WORKBOOK_PLACES
 
 
 _WHERE: dict[Pos, str] = {}

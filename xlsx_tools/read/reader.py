@@ -26,7 +26,7 @@ from ..report import Report
 from ..values import BLANK, FORMULA, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, classify, normalise_text, parse_date, parse_int, trimmed
 from ..values import ERROR as CELL_ERROR
 from . import anchors as anchor_locator
-from .location import ANCHORS, LABELS, Location, where_of
+from .location import ANCHORS, LABELS, Location, Places, places_of
 
 LIST_LIMIT = 8  # addresses quoted in one message
 
@@ -57,6 +57,10 @@ def locate(src: Source, spec: FormSpec | None = None) -> tuple[Location, FormSpe
     from the template records its form; any other is read as `spec`, by default the
     current form); raises ReadError for a workbook that is not a report of a known form."""
     spec = spec or current()
+    if getattr(src, "document", False):  # a Word document, a web page, a PDF: its tables and its text
+        from .document import locate_document
+
+        return locate_document(src, spec), spec
     names = src.names()
     if FORM_NAME not in names:
         if not hasattr(src, "rows"):
@@ -136,25 +140,28 @@ class _Gathered:
         self.items.setdefault((rule, self.spec.cells[cid].table), []).append((cid, pos, shown, value))
 
 
-def _addresses(positions: list[Pos]) -> str:
-    sheets = {p.sheet for p in positions}
-    shown = [p.a1 if len(sheets) == 1 else p.where for p in positions[:LIST_LIMIT]]
+def _addresses(places: Places, positions: list[Pos]) -> str:
+    shown = places.short(positions)[:LIST_LIMIT]
     return "、".join(shown) + (f" 等 {len(positions)} 个" if len(positions) > LIST_LIMIT else "")
 
 
 def _read_cells(spec: FormSpec, src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
     values = report.cells
+    places = places_of(src)
     gathered = _Gathered(spec)
     blank_totals: list[str] = []
     pos_of = loc.pos
+    stated = loc.stated
     rows_of = getattr(src, "rows", None)
     sheets: dict[str, list] = {}
     for cid, cell in spec.cells.items():
         pos = pos_of.get(cid)
         if pos is None:
-            values[cid] = None
-            continue
-        if rows_of is not None:  # straight from the rows; blanks asked of src.value (error cells)
+            if cid not in stated:
+                values[cid] = None
+                continue
+            raw, pos = stated[cid]
+        elif rows_of is not None:  # straight from the rows; blanks asked of src.value (error cells)
             rows = sheets.get(pos.sheet)
             if rows is None:
                 rows = sheets[pos.sheet] = rows_of(pos.sheet)
@@ -183,7 +190,7 @@ def _read_cells(spec: FormSpec, src: Source, loc: Location, report: Report, find
         elif case is FORMULA:
             if value is None:
                 what = f"公式「{shown}」没有保存计算结果（文件可能由不计算公式的程序保存），该数无法使用；请用 Excel 或 WPS 打开后重新保存，或直接填写数字"
-                findings.append(_cell_finding("FORMULA-NO-VALUE", cell.display, cid, pos, what))
+                findings.append(_cell_finding(places, "FORMULA-NO-VALUE", cell.display, cid, pos, what))
             else:
                 gathered.add("FORMULA-COMPUTED", cid, pos, shown, value)
         elif case is TEXT_NUMBER:
@@ -192,24 +199,29 @@ def _read_cells(spec: FormSpec, src: Source, loc: Location, report: Report, find
             gathered.add("NIL-MARK", cid, pos, shown, 0)
         elif case is CELL_ERROR:
             findings.append(
-                _cell_finding("CELL-ERROR", cell.display, cid, pos, f"单元格为错误值 {shown}，该数无法使用（请检查公式或重新填写）")
+                _cell_finding(places, "CELL-ERROR", cell.display, cid, pos, f"单元格为错误值 {shown}，该数无法使用（请检查公式或重新填写）")
             )
         elif case is NOT_NUMBER:
-            findings.append(_cell_finding("NOT-NUMBER", cell.display, cid, pos, f"「{shown}」不是数字，该数无法使用（只能填写数字）"))
+            findings.append(
+                _cell_finding(places, "NOT-NUMBER", cell.display, cid, pos, f"「{shown}」不是数字，该数无法使用（只能填写数字）")
+            )
         elif case is TOO_LARGE:
-            findings.append(_cell_finding("TOO-LARGE", cell.display, cid, pos, f"{shown} 数值过大（超过 1 万亿），疑似误填，该数无法使用"))
+            findings.append(
+                _cell_finding(places, "TOO-LARGE", cell.display, cid, pos, f"{shown} 数值过大（超过 1 万亿），疑似误填，该数无法使用")
+            )
         values[cid] = value
     for (rule, _table), items in gathered.items.items():
-        findings.append(_gathered_finding(spec, rule, items))
+        findings.append(_gathered_finding(spec, places, rule, items))
     if blank_totals:
-        _recompute(spec, blank_totals, loc, values, findings)
+        _recompute(spec, places, blank_totals, loc, values, findings)
 
 
-def _cell_finding(rule: str, display: str, key: str, pos: Pos, what: str) -> Finding:
-    return finding(rule, cells=[key], where=[pos.where], cell=display, at=pos.where, what=what)
+def _cell_finding(places: Places, rule: str, display: str, key: str, pos: Pos, what: str) -> Finding:
+    at = places.of(pos)
+    return finding(rule, cells=[key], where=[at], cell=display, at=at, what=what)
 
 
-def _gathered_finding(spec: FormSpec, rule: str, items: list[tuple[str, Pos, str, object]]) -> Finding:
+def _gathered_finding(spec: FormSpec, places: Places, rule: str, items: list[tuple[str, Pos, str, object]]) -> Finding:
     cids = [i[0] for i in items]
     positions = [i[1] for i in items]
     if len(items) == 1:
@@ -220,19 +232,22 @@ def _gathered_finding(spec: FormSpec, rule: str, items: list[tuple[str, Pos, str
             "NIL-MARK": f"填写的是「{shown.strip()}」，按 0 计",
             "FORMULA-COMPUTED": f"公式「{shown}」没有保存计算结果，已按公式算得 {fmt(value)}",
         }[rule]
-        return finding(rule, f"{spec.cells[cid].display}（{pos.where}）：{what}", cells=cids, where=[pos.where], actual=value)
+        at = places.of(pos)
+        return finding(rule, f"{spec.cells[cid].display}（{at}）：{what}", cells=cids, where=[at], actual=value)
     table = spec.cells[cids[0]].table_name
     first = items[0]
     what = {
         "BLANK": f"有 {len(items)} 个填报单元格未填写，已按 0 计",
-        "NUMBER-AS-TEXT": f"有 {len(items)} 个数字以文本形式保存（如 {first[1].where}「{first[2]}」），已按数字计",
+        "NUMBER-AS-TEXT": f"有 {len(items)} 个数字以文本形式保存（如 {places.of(first[1])}「{first[2]}」），已按数字计",
         "NIL-MARK": f"有 {len(items)} 个单元格填写的是「{first[2].strip()}」等符号而不是数字，已按 0 计",
-        "FORMULA-COMPUTED": f"有 {len(items)} 个公式没有保存计算结果（如 {first[1].where}「{first[2]}」），已按公式算出",
+        "FORMULA-COMPUTED": f"有 {len(items)} 个公式没有保存计算结果（如 {places.of(first[1])}「{first[2]}」），已按公式算出",
     }[rule]
-    return finding(rule, f"{table} {what}：{_addresses(positions)}", cells=cids, where=[p.where for p in positions], actual=len(items))
+    return finding(
+        rule, f"{table} {what}：{_addresses(places, positions)}", cells=cids, where=[places.of(p) for p in positions], actual=len(items)
+    )
 
 
-def _recompute(spec: FormSpec, blank_totals: list[str], loc: Location, values: dict, findings: list[Finding]) -> None:
+def _recompute(spec: FormSpec, places: Places, blank_totals: list[str], loc: Location, values: dict, findings: list[Finding]) -> None:
     """Totals with no value at all: computed from their parts, in dependency order."""
     blank = set(blank_totals)
     done: list[tuple[str, object]] = []
@@ -245,20 +260,21 @@ def _recompute(spec: FormSpec, blank_totals: list[str], loc: Location, values: d
         by_table.setdefault(spec.cells[cid].table, []).append((cid, value))
     rule = "TOTAL-RECOMPUTED"
     for items in by_table.values():
-        items.sort(key=lambda item: (loc.pos[item[0]].row, loc.pos[item[0]].col))  # reading order
-        positions = [loc.pos[cid] for cid, _ in items]
+        at = {cid: loc.pos[cid] if cid in loc.pos else loc.stated[cid][1] for cid, _ in items}
+        items.sort(key=lambda item: (at[item[0]].row, at[item[0]].col))  # reading order
+        positions = [at[cid] for cid, _ in items]
         cids = [cid for cid, _ in items]
         if len(items) == 1:
             cid, value = items[0]
             result = f"已按各项之和计为 {fmt(value)}" if value is not None else "其组成项有无法使用的数，无法计算"
-            message = f"{spec.cells[cid].display}（{positions[0].where}）没有数值（文件可能由不计算公式的软件保存），{result}"
-            findings.append(finding(rule, message, cells=cids, where=[positions[0].where], actual=value))
+            message = f"{spec.cells[cid].display}（{places.of(positions[0])}）没有数值（文件可能由不计算公式的软件保存），{result}"
+            findings.append(finding(rule, message, cells=cids, where=[places.of(positions[0])], actual=value))
         else:
             message = (
                 f"{spec.cells[cids[0]].table_name} 有 {len(items)} 个总计单元格没有数值（文件可能由不计算公式的软件保存），"
-                f"已按各项之和计算：{_addresses(positions)}"
+                f"已按各项之和计算：{_addresses(places, positions)}"
             )
-            findings.append(finding(rule, message, cells=cids, where=[p.where for p in positions], actual=len(items)))
+            findings.append(finding(rule, message, cells=cids, where=[places.of(p) for p in positions], actual=len(items)))
 
 
 def _plain_reader(src: Source):
@@ -279,13 +295,17 @@ def _plain_reader(src: Source):
 
 def _read_meta(spec: FormSpec, src: Source, loc: Location, report: Report, findings: list[Finding]) -> None:
     raw_at = _plain_reader(src)
+    places = places_of(src)
     for mf in spec.meta_fields:
         key = f"meta.{mf.key}"
         name = f"{spec.cover}「{mf.label}」"
         pos = loc.pos.get(key)
         if pos is None:
-            continue
-        raw = raw_at(pos)
+            if key not in loc.stated:
+                continue
+            raw, pos = loc.stated[key]
+        else:
+            raw = raw_at(pos)
         if raw is None or raw == "":
             continue
         if mf.type == INTEGER:
@@ -293,9 +313,9 @@ def _read_meta(spec: FormSpec, src: Source, loc: Location, report: Report, findi
             if mf.key == "year" and (isinstance(raw, bool) or not isinstance(raw, (int, float))):
                 # a year typed as text (「2025年」) is wrong in the workbook's own live check too: one policy
                 what = f"填写的是文字「{trimmed(raw)}」，应填写数字（如 {value or spec.first_year}）"
-                findings.append(_cell_finding("META-YEAR", name, key, pos, what))
+                findings.append(_cell_finding(places, "META-YEAR", name, key, pos, what))
             elif value is None:
-                findings.append(_cell_finding("NOT-NUMBER", name, key, pos, f"「{normalise_text(raw)}」不是整数"))
+                findings.append(_cell_finding(places, "NOT-NUMBER", name, key, pos, f"「{normalise_text(raw)}」不是整数"))
                 continue
             if value is None:
                 continue
@@ -303,7 +323,7 @@ def _read_meta(spec: FormSpec, src: Source, loc: Location, report: Report, findi
             value = parse_date(raw)
             if value is None:
                 findings.append(
-                    _cell_finding("META-DATE", name, key, pos, f"「{normalise_text(raw)}」不是日期，请按 2026-01-10 的格式填写")
+                    _cell_finding(places, "META-DATE", name, key, pos, f"「{normalise_text(raw)}」不是日期，请按 2026-01-10 的格式填写")
                 )
                 continue
         elif mf.type == CHOICE:
@@ -317,10 +337,10 @@ def _read_meta(spec: FormSpec, src: Source, loc: Location, report: Report, findi
                 findings.append(
                     finding(
                         "META-USCC",
-                        f"{name}（{pos.where}）以数字形式保存（{fmt(raw)}），Excel 只保留 15 位有效数字，代码可能已经改变；"
+                        f"{name}（{places.of(pos)}）以数字形式保存（{fmt(raw)}），Excel 只保留 15 位有效数字，代码可能已经改变；"
                         "请将单元格设为文本后重新输入",
                         cells=[key],
-                        where=[pos.where],
+                        where=[places.of(pos)],
                     )
                 )
                 report.meta[mf.key] = fmt(float(raw))
@@ -346,7 +366,13 @@ def read_source(src: Source, spec: FormSpec | None = None) -> Report:
     loc, spec = locate(src, spec)
     report = Report(source=src.name, form=spec.id)
     findings = list(loc.findings)
-    report.where = dict(loc.where) if loc.where is not None else {k: where_of(p) for k, p in loc.pos.items()}
+    places = places_of(src)
+    if loc.where is not None:
+        report.where = dict(loc.where)
+    else:
+        report.where = {k: places.of(p) for k, p in loc.pos.items()}
+        for k, (_raw, p) in loc.stated.items():
+            report.where[k] = places.of(p)
     _read_cells(spec, src, loc, report, findings)
     if loc.how == ANCHORS:
         from .copies import table_copies
@@ -355,8 +381,9 @@ def read_source(src: Source, spec: FormSpec | None = None) -> Report:
     _read_meta(spec, src, loc, report, findings)
     raw_at = _plain_reader(src)
     for section in spec.sections:
-        pos = loc.pos.get(f"text.{section.key}")
-        raw = raw_at(pos) if pos is not None else None
+        key = f"text.{section.key}"
+        pos = loc.pos.get(key)
+        raw = raw_at(pos) if pos is not None else loc.stated.get(key, (None,))[0]
         if isinstance(raw, str) and raw.strip():
             report.text[section.key] = raw
     report.findings = findings
@@ -370,4 +397,21 @@ def read_report(path: str | bytes | Path, spec: FormSpec | None = None) -> Repor
     return read_source(open_workbook(path), spec)
 
 
-__all__ = ["Source", "read_source", "read_report", "locate", "LABELS", "ANCHORS"]
+def read_bytes(data: bytes, name: str, spec: FormSpec | None = None) -> Report:
+    """Read a file received as bytes (an upload) into a Report; raises ReadError. `name` is
+    the file's name as its sender gave it (messages name it; nothing is opened by it). The
+    bytes are written to a private temporary folder only while they are read (a workbook,
+    a document and a LibreOffice conversion all read from a file)."""
+    import os
+    import tempfile
+
+    safe = os.path.basename(name.replace("\\", "/")) or "upload"
+    with tempfile.TemporaryDirectory(prefix="xlsx-tools-upload-") as tmp:
+        path = Path(tmp) / safe
+        path.write_bytes(data)
+        report = read_report(path, spec)
+    report.source = safe
+    return report
+
+
+__all__ = ["Source", "read_source", "read_report", "read_bytes", "locate", "LABELS", "ANCHORS"]

@@ -28,6 +28,7 @@ import python_calamine
 
 from ..findings import ReadError, unreadable
 from ..form.layout import Pos, parse_a1
+from .documents import document_kind, open_document
 from .package import MAX_PART_BYTES, Package, PackageError
 from .scan import MAX_CELLS, Marks, Scan, ods_scan, xls_scan, xlsb_extent, xlsb_sheet_ids, xlsx_extent, xlsx_marks
 
@@ -414,18 +415,33 @@ def open_workbook(path: str | bytes | os.PathLike) -> WorkbookFile:
         kind = _ole_kind(data)
         if kind == "encrypted":
             raise unreadable(name, "文件已加密（设置了打开密码），请取消密码后重新保存再提交")
-        if kind == "word":
-            raise unreadable(name, "是 Word 文档（.doc），不是 Excel 工作簿")
+        if kind == "word" or (kind != XLS and name.lower().endswith(".wps")):  # .doc, WPS 文字: converted (documents.py)
+            return open_document(name, data, "wps" if name.lower().endswith(".wps") else "doc")
         if kind == "powerpoint":
             raise unreadable(name, "是 PowerPoint 演示文稿，不是 Excel 工作簿")
         if kind != XLS:
             if name.lower().endswith((".et", ".ett")):
-                raise unreadable(name, "是 WPS 表格格式（.et），请在 WPS 中另存为 Excel 工作簿（.xlsx）后提交")
+                return _converted_et(fs_path, name, data)
             raise unreadable(name, "是 Office 复合文档，但不是 Excel 工作簿")
         return WorkbookFile(fs_path, name, data, XLS)
     if data.startswith(b"PK"):
         raise unreadable(name, "文件已损坏（压缩包不完整或被截断），请重新保存后提交")
+    document = document_kind(data)  # a web page, a PDF, RTF: read as a document (documents.py)
+    if document is not None:
+        return open_document(name, data, document)
     raise unreadable(name, _sniff_text(data[:4096]))
+
+
+def _converted_et(path: Path, name: str, data: bytes) -> WorkbookFile:
+    """WPS's own spreadsheet format, converted to .xlsx by LibreOffice (convert.py)."""
+    from .convert import convert
+
+    converted = convert(name, data, "et", "xlsx")
+    try:
+        package = Package(converted)
+    except PackageError as exc:
+        raise unreadable(name, str(exc)) from None
+    return WorkbookFile(path, name, converted, XLSX, package)
 
 
 def _open_zip(path: Path, name: str, data: bytes) -> WorkbookFile:
@@ -433,8 +449,8 @@ def _open_zip(path: Path, name: str, data: bytes) -> WorkbookFile:
         package = Package(data)
     except PackageError as exc:
         raise unreadable(name, str(exc)) from None
-    if "word/document.xml" in package:
-        raise unreadable(name, "是 Word 文档（.docx），不是 Excel 工作簿")
+    if "word/document.xml" in package:  # a Word document: read as a document (documents.py)
+        return open_document(name, data, "docx", package)
     if "ppt/presentation.xml" in package:
         raise unreadable(name, "是 PowerPoint 演示文稿，不是 Excel 工作簿")
     if "xl/workbook.xml" in package:
@@ -449,5 +465,5 @@ def _open_zip(path: Path, name: str, data: bytes) -> WorkbookFile:
         if b"spreadsheet" in mimetype:
             return WorkbookFile(path, name, data, ODS, package)
         if b"text" in mimetype:
-            raise unreadable(name, "是 ODF 文字文档（.odt），不是电子表格")
+            return open_document(name, data, "odt")
     raise unreadable(name, "是压缩包，但不是 Excel 工作簿")

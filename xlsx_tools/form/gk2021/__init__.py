@@ -11,6 +11,7 @@ from . import tables as t
 from .checks import CHECKS, RULES
 from .layout import layout
 from .phrases import PHRASES
+from .variants import COLLAPSIBLE, OMISSIBLE, OUTLINE, TITLE_VARIANTS, VARIANTS
 
 WORDS = {
     "cover": "封面",  # the metadata fields, as messages name them
@@ -50,4 +51,9 @@ SPEC = FormSpec(
     words=WORDS,
     layout_recipe=layout,
     summary_text=summary_text,
+    variants=VARIANTS,
+    omissible=OMISSIBLE,
+    collapsible=COLLAPSIBLE,
+    title_variants=TITLE_VARIANTS,
+    outline=OUTLINE,
 )

@@ -19,6 +19,7 @@ RULES = (
     Rule("XY-CARRY", WARNING, "上年结转 = 上年报告的结转下年度继续办理", EQUAL),
     Rule("XY-INFORCE", WARNING, "现行有效件数 = 上年现行有效 + 本年制发 − 本年废止", EQUAL),
     Rule("FEE-NOT-FOUND", WARNING, "信息处理费的数字可以找到"),
+    Rule("SECTIONS", WARNING, "六个部分齐全且顺序正确（一、总体情况 … 六、其他需要报告的事项）"),
 )
 
 T3_OUTER_ROWS = ("new", "carried_over", "total", "carried_forward")

@@ -192,6 +192,7 @@ OTHER_FORMS: tuple[OtherForm, ...] = (
     OtherForm(
         "国办公开办函〔2019〕60号印发的 2019 年版格式（2019、2020 年度使用）",
         ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "政府集中采购", "采购项目数量", "采购总金额"),
+        table="t2",  # all of them are table 二's: reports of 2021 kept its 2019 layout with tables 三/四 in 2021's
     ),
 )
 
