@@ -68,10 +68,11 @@ def cmd_validate(args) -> int:
     from .read import read_report
     from .report import load_json
 
+    rules = _local_rules(args)
     previous = []
     for path in args.previous or []:  # an unreadable last-year file is a usage error (exit 2)
         previous.append(load_json(path) if str(path).lower().endswith(".json") else read_report(path))
-    results = validate_files(args.files, previous)
+    results = validate_files(args.files, previous, rules=rules)
     out = sys.stdout
     if hasattr(out, "reconfigure"):
         out.reconfigure(errors="replace")  # a console that cannot show a character must not crash
@@ -82,6 +83,16 @@ def cmd_validate(args) -> int:
     if any(not r.readable for r in results):
         return EXIT_USAGE
     return EXIT_FINDINGS if any(r.errors for r in results) else EXIT_OK
+
+
+def _local_rules(args):
+    """The local rules of `--rules` (None: the national ones); a bad file stops the command."""
+    from .check.local import LocalRules
+
+    return LocalRules.load(args.rules) if getattr(args, "rules", None) else None
+
+
+RULES_HELP = "本地规则文件（.toml：发布期限、把提示改为错误或关闭、正文字数上限、上年比对的阈值；格式见 docs/LOCAL-RULES.md）"
 
 
 def cmd_serve(args) -> int:
@@ -197,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="上年度的报告工作簿（或 export 导出的 .json），用于检查上年结转和现行有效件数；校验多个单位时可多次给出，按统一社会信用代码或单位名称对应",
     )
     v.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 表格（默认），json 机器可读")
+    v.add_argument("--rules", metavar="本地规则.toml", help=RULES_HELP)
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("serve", help="运行校验服务器：没有 Python 的电脑上的「校验」按钮把工作簿发到这里校验")

@@ -62,8 +62,10 @@ def signature(path: Path) -> dict:
             for c in row:
                 if c.value is not None or not c.protection.locked:
                     cells[c.coordinate] = (_formula(c.value), c.protection.locked, c.fill.fgColor.rgb, c.number_format)
-        dv = sorted((str(d.sqref), d.type, d.operator, d.formula1, d.formula2, d.prompt, d.error) for d in ws.data_validations.dataValidation)
-        cf = sorted((str(rng.sqref), tuple(r.formula or ()) ) for rng in ws.conditional_formatting for r in rng.rules)
+        dv = sorted(
+            (str(d.sqref), d.type, d.operator, d.formula1, d.formula2, d.prompt, d.error) for d in ws.data_validations.dataValidation
+        )
+        cf = sorted((str(rng.sqref), tuple(r.formula or ())) for rng in ws.conditional_formatting for r in rng.rules)
         sheets[ws.title] = {
             "cells": cells,
             "merged": sorted(str(m) for m in ws.merged_cells.ranges),

@@ -109,7 +109,7 @@ def recalculated(tmp_path_factory, libreoffice):
     files["template"] = src / "template.xlsx"
     build_workbook(files["template"])
     out = libreoffice.convert(list(files.values()), "xlsx", tmp_path_factory.mktemp("recalc"))
-    return {name: (files[name], lo) for name, lo in zip(files, out)}
+    return {name: (files[name], lo) for name, lo in zip(files, out, strict=True)}
 
 
 def _sheet_rows(path: Path, sheet: str) -> list[list]:
@@ -218,7 +218,7 @@ def test_uscc_formula_agrees_with_python_on_many_codes(tmp_path, libreoffice):
         build_workbook(files[-1], report)
     out = libreoffice.convert(files, "xlsx", tmp_path / "lo")
     row = CHECK_FIRST_ROW + [r.code for r in LIVE_ROWS].index("META-USCC")
-    for code, path in zip(codes, out):
+    for code, path in zip(codes, out, strict=True):
         lo_failed = _sheet_rows(path, CHECK_SHEET)[row][COL["problems"]] == 1
         assert lo_failed == (uscc_problem(code) is not None), code
 

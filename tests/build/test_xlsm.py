@@ -74,13 +74,17 @@ def test_olevba_lists_every_module_and_our_source(sources):
     assert set(MODULES) <= set(sources)
     ours = sources[OUR_MODULE]
     assert f"Public Sub {xlsm.MACRO_NAME}()" in ours
-    assert 'RunPython GK_PYTHON' in ours and "RunServerPython url" in ours
+    assert "RunPython GK_PYTHON" in ours and "RunServerPython url" in ours
     assert "gk.validate_caller()" in ours
     assert ours == ours.encode("ascii").decode("ascii")
 
 
 def test_the_macro_calls_only_procedures_the_project_defines(sources):
-    defined = {name for code in sources.values() for name in re.findall(r"^(?:Public |Private )?(?:Function|Sub) (\w+)\(", code, flags=re.MULTILINE)}
+    defined = {
+        name
+        for code in sources.values()
+        for name in re.findall(r"^(?:Public |Private )?(?:Function|Sub) (\w+)\(", code, flags=re.MULTILINE)
+    }
     for called in ("GetConfig", "RunPython", "RunServerPython"):
         assert called in defined, called
     assert "Public Const XLWINGS_VERSION" in sources["xlwings"]
@@ -125,9 +129,7 @@ def test_conf_sheet(built, tmp_path):
 def test_still_the_template_for_the_reader(built, tmp_path):
     plain = tmp_path / "template.xlsx"
     main(["template", "-o", str(plain)])
-    assert [f.to_json() for f in validate_file(built).findings] == [
-        {**f.to_json()} for f in validate_file(plain).findings
-    ]
+    assert [f.to_json() for f in validate_file(built).findings] == [{**f.to_json()} for f in validate_file(plain).findings]
 
 
 @pytest.mark.libreoffice
@@ -199,7 +201,6 @@ def test_build_is_reproducible(tmp_path):
     xlsm.build_xlsm(a)
     xlsm.build_xlsm(b)
     assert a.read_bytes() == b.read_bytes()
-
 
 
 def test_committed_xlsm_equals_the_build(tmp_path):

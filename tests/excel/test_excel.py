@@ -258,7 +258,7 @@ def test_classic_entry_point_runs_unchanged_through_a_mock_caller():
 def test_classic_entry_point_reports_an_internal_error_as_a_sentence(monkeypatch):
     import xlsx_tools.excel.book as excel_book
 
-    def broken(book, today=None):
+    def broken(book, today=None, rules=None):
         raise RuntimeError("模拟故障")
 
     monkeypatch.setattr(excel_book, "check_book", broken)

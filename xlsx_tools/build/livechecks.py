@@ -112,7 +112,9 @@ def live_rows(spec: FormSpec) -> tuple[LiveRow, ...]:
     rows: list[LiveRow] = []
     for check in spec.checks:
         if not check.cross_year:
-            rows.append(LiveRow(spec, check.code, check.rule, check.scope, check.lhs_label, check.rhs_label, "linear", tuple(check.cells), check))
+            rows.append(
+                LiveRow(spec, check.code, check.rule, check.scope, check.lhs_label, check.rhs_label, "linear", tuple(check.cells), check)
+            )
     tables = list(spec.layout.table_sheets)
     for kind, rule, what in (("type", "TYPE", "不符合要求的单元格数"), ("blank", "BLANK", "未填写的单元格数（按 0 计）")):
         for table in tables:
@@ -152,7 +154,4 @@ def status_text(errors: int, warnings: int) -> str:
 
 def status_formula(errors_ref: str, warnings_ref: str) -> str:
     e, w = errors_ref, warnings_ref
-    return (
-        f'=IF({e}+{w}=0,"校验通过",IF({e}=0,"校验通过，另有 "&{w}&" 处提示",'
-        f'"发现 "&{e}&" 处问题"&IF({w}>0,"，另有 "&{w}&" 处提示","")))'
-    )
+    return f'=IF({e}+{w}=0,"校验通过",IF({e}=0,"校验通过，另有 "&{w}&" 处提示","发现 "&{e}&" 处问题"&IF({w}>0,"，另有 "&{w}&" 处提示","")))'

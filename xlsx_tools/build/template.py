@@ -63,7 +63,9 @@ def sheet_values(spec: FormSpec, report: Report | None) -> tuple[dict[str, Numbe
 
 
 class Builder:
-    def __init__(self, target: str | Path | IO[bytes], report: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None):
+    def __init__(
+        self, target: str | Path | IO[bytes], report: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None
+    ):
         self.spec = spec or (spec_of(report) if report else current())
         self.layout = self.spec.layout
         self.report = report
@@ -86,6 +88,7 @@ class Builder:
         self._cover()
         self._text()
         self._checks()
+        self._notes()
         self._conditional_formats()
         for name, key in self.layout.anchors.items():
             self.wb.define_name(name, "=" + self.layout.pos[key].ref)
@@ -107,7 +110,9 @@ class Builder:
             if label.role == "note" and (label.rows > 1 or label.cols > 1) and layout.name != self.layout.cover:
                 fmt = self.st.boxnote
             if label.rows > 1 or label.cols > 1:
-                ws.merge_range(label.pos.row, label.pos.col, label.pos.row + label.rows - 1, label.pos.col + label.cols - 1, label.text, fmt)
+                ws.merge_range(
+                    label.pos.row, label.pos.col, label.pos.row + label.rows - 1, label.pos.col + label.cols - 1, label.text, fmt
+                )
             else:
                 ws.write_string(label.pos.row, label.pos.col, label.text, fmt)
         ws.set_paper(9)  # A4
@@ -121,7 +126,7 @@ class Builder:
             ws.repeat_rows(*layout.repeat_rows)
         if layout.freeze:
             ws.freeze_panes(*layout.freeze)
-        if layout.name != self.layout.results:
+        if layout.name not in (self.layout.results, self.layout.notes):  # the button writes these; staff type in the notes
             ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True})
 
     def _value_cell(self, ws: Worksheet, key: str, write: Callable[[int, int], None], fmt) -> None:
@@ -172,7 +177,12 @@ class Builder:
                     ws.write_datetime(pos.row, pos.col, dt.datetime.combine(value, dt.time()), self.st.meta_date)
                 else:
                     ws.write_blank(pos.row, pos.col, None, self.st.meta_date)
-                rule = {"validate": "date", "criteria": "between", "minimum": dt.date(spec.first_year, 1, 1), "maximum": dt.date(spec.last_year, 12, 31)}
+                rule = {
+                    "validate": "date",
+                    "criteria": "between",
+                    "minimum": dt.date(spec.first_year, 1, 1),
+                    "maximum": dt.date(spec.last_year, 12, 31),
+                }
                 rule |= {"error_title": "日期有误", "error_message": "请填写日期，如 2026-01-10。"}
             elif mf.type == INTEGER:
                 if value is None:
@@ -180,7 +190,12 @@ class Builder:
                 else:
                     ws.write_number(pos.row, pos.col, value, self.st.meta_number)
                 low = spec.first_year if key == "year" else 1
-                rule = {"validate": "integer", "criteria": "between", "minimum": low, "maximum": spec.last_year if key == "year" else 100000}
+                rule = {
+                    "validate": "integer",
+                    "criteria": "between",
+                    "minimum": low,
+                    "maximum": spec.last_year if key == "year" else 100000,
+                }
                 rule |= {"error_title": "数字有误", "error_message": f"请填写不小于 {low} 的整数。"}
             else:
                 if value in (None, ""):
@@ -188,9 +203,20 @@ class Builder:
                 else:
                     ws.write_string(pos.row, pos.col, str(value), self.st.meta_text)
                 if mf.type == CHOICE:
-                    rule = {"validate": "list", "source": list(mf.choices), "error_title": "请从列表中选择", "error_message": "、".join(mf.choices)}
+                    rule = {
+                        "validate": "list",
+                        "source": list(mf.choices),
+                        "error_title": "请从列表中选择",
+                        "error_message": "、".join(mf.choices),
+                    }
                 elif key == "uscc":
-                    rule = {"validate": "length", "criteria": "==", "value": 18, "error_title": "代码有误", "error_message": "统一社会信用代码应为 18 位。"}
+                    rule = {
+                        "validate": "length",
+                        "criteria": "==",
+                        "value": 18,
+                        "error_title": "代码有误",
+                        "error_message": "统一社会信用代码应为 18 位。",
+                    }
                 else:
                     rule = {"validate": "any"}
             ws.data_validation(pos.row, pos.col, pos.row, pos.col, rule | prompt)
@@ -214,7 +240,7 @@ class Builder:
             key = f"text.{section.key}"
             pos = self.layout.pos[key]
             fmt = self.st.text_input
-            self._value_cell(ws, key, lambda r, c, b=body: ws.write_string(r, c, b, fmt) if b else ws.write_blank(r, c, None, fmt), fmt)
+            self._value_cell(ws, key, lambda r, c, b=body, f=fmt: ws.write_string(r, c, b, f) if b else ws.write_blank(r, c, None, f), fmt)
             prompt = {"validate": "any", "input_title": section.label[:32], "input_message": section.prompt[:255]}
             ws.data_validation(pos.row, pos.col, pos.row, pos.col, prompt)
 
@@ -270,6 +296,37 @@ class Builder:
         ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{result_text(ERROR)}"', "format": st.bad})
         ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{WARNING.zh}"', "format": st.warn})
 
+    # ---- where staff explain warnings -------------------------------------------------------
+    def _notes(self) -> None:
+        """The explanation rows: formatted for typing, holding the report's notes (fill)."""
+        layout = self.layout
+        if not layout.notes:
+            return
+        ws = self.sheets[layout.notes]
+        notes = self.report.notes if self.report else []
+        first, col = layout.note_first_row, layout.note_col
+        rows = max(layout.note_rows, len(notes))
+        for i in range(rows):
+            note = notes[i] if i < len(notes) else None
+            texts = {"rule": note.rule, "where": note.where, "text": note.text} if note else {}
+            for key, c in col.items():
+                fmt = self.st.meta_text if key in ("rule", "where") else self.st.text_input
+                text = texts.get(key, "")
+                if text:
+                    ws.write_string(first + i, c, text, fmt)
+                else:
+                    ws.write_blank(first + i, c, None, fmt)
+        headers = dict(layout.note_columns)
+        for key, prompt in (
+            ("rule", "规则编号，与「校验结果」中的相同，如 FEE-COLLECTED"),
+            ("where", "单元格位置，如 正文!B12；留空表示该规则的全部提示"),
+            ("text", "写明该提示所述情况的原因，如：本年度收取的信息处理费含上年度发出通知的费用"),
+        ):
+            c = col[key]
+            ws.data_validation(
+                first, c, first + rows - 1, c, {"validate": "any", "input_title": headers[key][:32], "input_message": prompt}
+            )
+
     # ---- conditional formats on the tables -----------------------------------------------
     def _conditional_formats(self) -> None:
         for row in live_rows(self.spec):
@@ -287,7 +344,9 @@ class Builder:
                 for rect in fx.rectangles([self.layout.cell(c) for c in self._inputs(table, amount)]):
                     first = Pos(sheet, rect[1], rect[2])
                     criteria = fx.type_cf(first, amount)
-                    self.sheets[sheet].conditional_format(fx.a1_range(rect), {"type": "formula", "criteria": criteria, "format": self.st.bad})
+                    self.sheets[sheet].conditional_format(
+                        fx.a1_range(rect), {"type": "formula", "criteria": criteria, "format": self.st.bad}
+                    )
 
 
 def build_workbook(

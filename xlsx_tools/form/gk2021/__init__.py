@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..spec import FormSpec
 from . import tables as t
-from .checks import CHECKS, RULES
+from .advice import ADVICE
+from .checks import CHECKS, HEADLINES, RULES
 from .layout import layout
 from .phrases import PHRASES
 
@@ -50,4 +51,6 @@ SPEC = FormSpec(
     words=WORDS,
     layout_recipe=layout,
     summary_text=summary_text,
+    headlines=HEADLINES,
+    advice=ADVICE,
 )
