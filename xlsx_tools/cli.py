@@ -114,8 +114,9 @@ def cmd_merge(args) -> int:
     from .console import ProgressBar
     from .merge import Options, merge, write_outputs
     from .merge.book import detail_note
+    from .merge.feedback import write_feedback
     from .merge.roster import load_roster
-    from .merge.text import report_lines, table_lines
+    from .merge.text import report_lines, review_lines, table_lines
 
     options = Options(
         name=args.name,
@@ -125,6 +126,9 @@ def cmd_merge(args) -> int:
         output=args.output,
         export=args.export,
         force=args.force,
+        rules=_local_rules(args),
+        previous=args.previous,
+        feedback=args.feedback,
     )
     options.check()
     roster = options.roster = load_roster(args.roster) if args.roster else None
@@ -154,6 +158,8 @@ def cmd_merge(args) -> int:
         print("没有可以计入汇总的报告，未生成汇总。")
         return EXIT_USAGE
     write_outputs(merged, args.output, args.export, args.force)
+    for line in review_lines(merged, write_feedback(merged, args.force) if args.feedback else None):
+        print(line)
     print("\n".join(["", *table_lines(merged)]))
     meta = merged.summary.meta
     print(
@@ -240,6 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--jobs", type=int, metavar="N", help="同时读取的进程数（默认为 CPU 核数，最多 8）")
     m.add_argument("--export", metavar="明细.csv", help="另把明细（单位 × 单元格编号 × 数值）导出为 .csv 或 .parquet")
     m.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    m.add_argument("--rules", metavar="本地规则.toml", help=RULES_HELP)
+    m.add_argument(
+        "--previous",
+        action="append",
+        metavar="上年",
+        help="上年的汇总工作簿（xlsx-tools merge 生成）或上年的报告文件夹，用于与上年比对（上年结转、数字成倍变化、沿用上年文字）；按统一社会信用代码、其次单位名称对应",
+    )
+    m.add_argument(
+        "--feedback", metavar="文件夹", help="为有错误或有未说明提示的单位各生成一份审核意见（.xlsx，以单位名称命名），写入该文件夹"
+    )
     m.set_defaults(func=cmd_merge)
     return p
 

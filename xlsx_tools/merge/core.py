@@ -10,38 +10,37 @@ summary Report of the same form, so that a summary can be merged again. Writing 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-import signal
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from ..check import validate  # noqa: F401  (the reader, imported before workers are forked)
+from ..check.local import NATIONAL, LocalRules
+from ..check.previous import LastYear
 from ..form import FormSpec, current
 from ..output import OutputError, check_target
 from ..read import workbook  # noqa: F401
 from ..report import Report
 from ..values import clean_number
+from .feedback import check_feedback, plan_feedback
 from .inputs import Skipped, collect, shown_path
 from .longtable import check_export
 from .policy import decide, off_roster
+from .pool import Progress, read_all_with
 from .roster import Member, Roster
+from .similar import mark_similar
 from .submission import (
     DUPLICATE,
     FAILED,
     UNREADABLE,
     WRONG_YEAR,
+    Context,
     Submission,
     read_submission,
 )
 
 EXACT = Decimal("0.000001")  # amounts are summed as decimals rounded to 6 places
-POOL_MIN_FILES = 12  # below this, reading in-process beats starting workers
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -55,6 +54,9 @@ class Options:
     export: str | Path | None = None  # the long table (--export)
     force: bool = False
     spec: FormSpec = field(default_factory=current)  # the form merged; reports of other forms are not counted
+    rules: LocalRules | None = None  # local rules (--rules); None: the national ones
+    previous: list[str | Path] | None = None  # last year's summary workbook or folder (--previous)
+    feedback: str | Path | None = None  # folder for the feedback to agencies (--feedback)
 
     def check(self) -> None:
         """Refuse, before any work, options that cannot give a summary (OutputError, in Chinese)."""
@@ -73,10 +75,17 @@ class Options:
         if self.jobs is not None and self.jobs < 1:
             raise OutputError("--jobs 应为不小于 1 的整数")
 
+        if self.feedback is not None:
+            check_feedback(self.feedback, self.force)
+
     @property
     def outputs(self) -> set[Path]:
         """The merge's own output files, resolved: never read as inputs."""
         return {Path(p).resolve() for p in (self.output, self.export) if p is not None}
+
+    @property
+    def judged_by(self) -> LocalRules:
+        return self.rules or NATIONAL
 
 
 @dataclass
@@ -94,6 +103,8 @@ class Merged:
     summary: Report | None = None
     unusable: int = 0  # cells without a usable value in counted reports (--include-invalid), summed as 0
     export: str | None = None  # where the long table is exported (--export), once writing
+    last_year: LastYear | None = None  # last year's reports (--previous)
+    feedback: dict[int, tuple[str, str]] = field(default_factory=dict)  # index of a submission -> (file, why)
 
     @property
     def included(self) -> list[Submission]:
@@ -140,47 +151,15 @@ class Merged:
 # ---- reading ---------------------------------------------------------------------------
 
 
-def default_jobs() -> int:
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
-
-
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-
-
-def _read_indexed(item: tuple[int, tuple[str, str, str]]) -> tuple[int, Submission]:
-    i, job = item
-    return i, read_submission(job)
-
-
 def read_all(
-    files: list[tuple[Path, str]], jobs: int | None = None, progress: Progress | None = None, spec: FormSpec | None = None
+    files: list[tuple[Path, str]],
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    spec: FormSpec | None = None,
+    context: Context | None = None,
 ) -> list[Submission]:
     """Read and judge every file, in `jobs` worker processes; results in input order."""
-    form = (spec or current()).id
-    work = [(str(path), shown, form) for path, shown in files]
-    n = len(work)
-    jobs = jobs or default_jobs()
-    out: list[Submission | None] = [None] * n
-    if jobs <= 1 or n < POOL_MIN_FILES:
-        for i, job in enumerate(work):
-            out[i] = read_submission(job)
-            if progress:
-                progress(i + 1, n)
-        return out  # type: ignore[return-value]
-    # fork is cheap and safe here (no threads); elsewhere the platform's default (spawn)
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    chunk = max(1, min(16, n // (jobs * 8)))
-    with ctx.Pool(min(jobs, n), initializer=_ignore_sigint) as pool:
-        for done, (i, sub) in enumerate(pool.imap_unordered(_read_indexed, enumerate(work), chunk), start=1):
-            out[i] = sub
-            if progress:
-                progress(done, n)
-    return out  # type: ignore[return-value]
+    return read_all_with(read_submission, files, jobs, progress, spec, context)
 
 
 # ---- summing ---------------------------------------------------------------------------
@@ -251,12 +230,23 @@ def merge(
     inputs = collect(list(paths), options.outputs | (exclude or set()))
     if found:
         found(len(inputs.files), len(inputs.skipped))
-    subs = read_all(inputs.files, options.jobs, progress, options.spec)
-    merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started)
-    merged.year, merged.year_note, merged.missing = decide(subs, options.year, options.roster, options.include_invalid)
+    last_year = None
+    if options.previous:
+        from .previous import load_previous
+
+        last_year = load_previous(options.previous, options.spec, options.jobs, options.outputs | (exclude or set()))
+    context = Context(options.rules, last_year)
+    subs = read_all(inputs.files, options.jobs, progress, options.spec, context)
+    merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started, last_year=last_year)
+    rules = options.judged_by
+    merged.year, merged.year_note, merged.missing = decide(
+        subs, options.year, options.roster, options.include_invalid, screen=lambda current: mark_similar(current, options.spec, rules)
+    )
+    if options.feedback is not None:
+        merged.feedback = plan_feedback(merged)
     if merged.included:
         merged.summary = summary_report(merged)
     return merged
 
 
-__all__ = ["Merged", "Options", "merge", "read_all", "sum_values", "summary_report"]
+__all__ = ["Merged", "Options", "merge", "read_all", "read_all_with", "sum_values", "summary_report"]
