@@ -14,6 +14,7 @@ from conftest import EDU, EXAMPLES
 from gk import CELLS, RULES, deadline_finding, meta_findings, narrative_findings
 from workbooks import patch_xlsx, write_statutory
 
+from xlsx_tools.check.local import parse
 from xlsx_tools.check.rules import USCC_CHARS, uscc_problem
 from xlsx_tools.check.validate import check_report
 from xlsx_tools.findings import ReadError
@@ -33,12 +34,27 @@ def findings_of(path: Path, previous: Report | None = None) -> list:
     return check_report(report, previous, TODAY)
 
 
-def report_findings(change=None, previous=None) -> list:
+def report_findings(change=None, previous=None, rules=None) -> list:
     report = synth.report(5, "示例县测试局", year=2025)
     report.where = {}
     if change:
         change(report)
-    return check_report(report, previous, TODAY)
+    return check_report(report, previous, TODAY, rules=rules)
+
+
+def _last_year(**values) -> Report:
+    """The same agency's report a year earlier, with the same figures but `values`."""
+    last = synth.report(5, "示例县测试局", year=2024)
+    for key, value in values.items():
+        last.cells[key.replace("__", ".")] = value
+    return last
+
+
+def _long_text(year: int):
+    def change(report):
+        report.text.update(synth.long_text(5, "示例县测试局", year))
+
+    return change
 
 
 def patched(tmp: Path, sheet: str, cells: dict) -> Path:
@@ -85,7 +101,7 @@ def _openpyxl_insert(tmp: Path) -> Path:
     return tmp / "stale.xlsx"
 
 
-def _previous_with(**values) -> Report:
+def _previous_with(text=None, **values) -> Report:
     """Last year's report, consistent with this year's (see report_findings), then changed."""
     this = synth.report(5, "示例县测试局", year=2025)
     last = synth.report(4, "示例县测试局", year=2024)
@@ -95,6 +111,8 @@ def _previous_with(**values) -> Report:
         last.cells[f"t2.{r}.in_force"] = this.cells[f"t2.{r}.in_force"] - this.cells[f"t2.{r}.issued"] + this.cells[f"t2.{r}.repealed"]
     for key, value in values.items():
         last.cells[key.replace("__", ".")] = value
+    if text:
+        text(last)
     return last
 
 
@@ -138,6 +156,10 @@ FAIL = {
     "EXTRA-CELLS": lambda tmp, lo: findings_of(lo["col_inside"]),
     "EXTRA-NUMBERS": lambda tmp, lo: findings_of(foreign(tmp, merge=False, after=_extra_row("其中：网上申请", 4))),
     "FEE-NOT-FOUND": lambda tmp, lo: findings_of(foreign(tmp)),
+    # the review loop: against last year, and local limits
+    "XY-JUMP": lambda tmp, lo: report_findings(previous=_last_year(t3__new__total=3)),
+    "XY-TEXT-REUSE": lambda tmp, lo: report_findings(_long_text(2025), previous=_previous_with(text=_long_text(2025))),
+    "TEXT-LENGTH": lambda tmp, lo: report_findings(_long_text(2025), rules=parse("[text_length]\noverview = 300\n")),
 }
 
 PASS = {
@@ -148,6 +170,9 @@ PASS = {
     "XY-INFORCE": lambda tmp, lo: report_findings(previous=_previous_with()),
     "TYPE": lambda tmp, lo: findings_of(patched(tmp, "表二", {"B15": 12.5})),  # an amount may have decimals
     "DEADLINE": lambda tmp, lo: findings_of(patched(tmp, "封面", {"B13": "2026年1月31日"})),
+    "XY-JUMP": lambda tmp, lo: report_findings(previous=_last_year(t3__new__total=13)),  # 60 after 13: 4.6 times
+    "XY-TEXT-REUSE": lambda tmp, lo: report_findings(_long_text(2025), previous=_previous_with(text=_long_text(2024))),
+    "TEXT-LENGTH": lambda tmp, lo: report_findings(_long_text(2025), rules=parse("[text_length]\noverview = 1000\n")),
 }
 
 
@@ -160,7 +185,7 @@ def _foreign_book(tmp: Path) -> Path:
 
 # Rules about a set of submissions rather than one report: merge.py applies them and
 # tests/test_merge*.py makes each fire and pass.
-MERGE_RULES = {"YEAR-MISMATCH", "DUPLICATE", "NOT-ON-ROSTER"}
+MERGE_RULES = {"YEAR-MISMATCH", "DUPLICATE", "NOT-ON-ROSTER", "TEXT-SIMILAR"}
 
 
 def test_every_rule_has_a_failing_and_a_passing_case():

@@ -317,11 +317,7 @@ class Builder:
                 else:
                     ws.write_blank(first + i, c, None, fmt)
         headers = dict(layout.note_columns)
-        for key, prompt in (
-            ("rule", "规则编号，与「校验结果」中的相同，如 FEE-COLLECTED"),
-            ("where", "单元格位置，如 正文!B12；留空表示该规则的全部提示"),
-            ("text", "写明该提示所述情况的原因，如：本年度收取的信息处理费含上年度发出通知的费用"),
-        ):
+        for key, prompt in layout.note_prompts:
             c = col[key]
             ws.data_validation(
                 first, c, first + rows - 1, c, {"validate": "any", "input_title": headers[key][:32], "input_message": prompt}

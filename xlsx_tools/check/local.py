@@ -4,7 +4,8 @@ wherever findings are judged (`check_report`, and through it validate, merge, th
 button's server); `LocalRules()` is the national rules, unchanged.
 
 - `[deadline]`: the publication deadline per report kind, as month and day of the
-  following year (some provinces ask departments to publish by 1 月 26 日);
+  following year (some provinces ask departments to publish by 1 月 26 日); `default`
+  is for the kinds with the national default deadline (departments), others by name;
 - `[severity]`: per rule, "error" (a warning becomes an error) or "off" (a warning is not
   reported). Errors stay errors: the statutory identities and unreadable cells are not
   a local matter, so a rules file cannot lower or switch them off;
@@ -63,7 +64,10 @@ class LocalRules:
         national = spec.deadline(year, kind)
         if national is None:
             return None
-        local = self.deadlines.get(kind or "") or self.deadlines.get("")  # type: ignore[arg-type]
+        # "default" moves the deadline of the kinds that have the national default (departments);
+        # a kind with its own national deadline (a government's report, a summary) only by name
+        own = kind if kind in spec.deadlines else ""
+        local = self.deadlines.get(kind) if kind in self.deadlines else (self.deadlines.get("") if not own else None)  # type: ignore[arg-type]
         if local is None:
             return national, False
         return dt.date(national.year, *local), True

@@ -178,6 +178,7 @@ class Layout:
     note_columns: tuple[tuple[str, str], ...] = ()  # (key, header): rule, where, message, text
     note_first_row: int = 0  # 0-based row of the first explanation
     note_rows: int = 0  # rows formatted for typing
+    note_prompts: tuple[tuple[str, str], ...] = ()  # (key, input prompt) of the explanation columns
 
     @cached_property
     def note_col(self) -> dict[str, int]:

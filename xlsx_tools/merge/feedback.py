@@ -29,7 +29,17 @@ SUFFIX = "审核意见"
 MAX_NAME = 60  # characters of the agency's name in a file name
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
-COLUMNS = (("序号", 6), ("级别", 8), ("规则", 16), ("位置", 22), ("问题", 70), ("应当", 30), ("怎么办", 60), ("情况说明", 40))
+COLUMNS = (("序号", 9), ("级别", 9), ("规则", 14), ("位置", 16), ("问题", 44), ("应当", 22), ("怎么办", 40), ("单位的说明", 24))
+LINE = 15  # points per line of wrapped text
+
+
+def _height(texts, widths) -> float:
+    """Row height for wrapped texts: the most lines any of them needs (a Chinese character is two columns wide)."""
+    lines = 1
+    for text, width in zip(texts, widths, strict=False):
+        size = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+        lines = max(lines, -(-size // max(1, int(width) - 1)))
+    return lines * LINE + 3
 
 
 def check_feedback(folder: str | Path, force: bool) -> Path:
@@ -131,7 +141,7 @@ def write_one(path: Path, merged, s: Submission, why: str) -> None:
     for c, (_, width) in enumerate(COLUMNS):
         ws.set_column(c, c, width)
     year = f"{merged.year}年度" if merged.year else ""
-    ws.write_string(0, 0, f"{s.agency or display_name(s.shown)} {year}{spec.title} {SUFFIX}", title)
+    ws.merge_range(0, 0, 0, len(COLUMNS) - 1, f"{s.agency or display_name(s.shown)} {year}{spec.title} {SUFFIX}", title)
     ws.set_row(0, 28)
     office = merged.summary.meta["agency"] if merged.summary else (merged.options.name or "")
     facts = [
@@ -145,14 +155,16 @@ def write_one(path: Path, merged, s: Submission, why: str) -> None:
             "本意见根据贵单位报送的工作簿逐项校验生成。县政务公开办不修改各单位报送的数据：请在贵单位自己的工作簿中改正或说明，校验通过后重新报送。",
         ),
     ]
+    widths = [w for _, w in COLUMNS]
     for r, (k, v) in enumerate(facts, start=2):
         ws.write_string(r, 0, k, key)
         ws.merge_range(r, 1, r, len(COLUMNS) - 1, v, wrap)
-        ws.set_row(r, 32 if len(v) > 60 else None)
+        ws.set_row(r, _height([v], [sum(widths[1:])]))
     top = 2 + len(facts) + 1
     for c, (text, _) in enumerate(COLUMNS):
         ws.write_string(top, c, text, head)
     for r, row in enumerate(_rows(s, spec), start=top + 1):
+        ws.set_row(r, _height(row, widths))
         for c, value in enumerate(row):
             fmt = bad if c == 1 and value == ERROR.zh else cell
             if isinstance(value, int):

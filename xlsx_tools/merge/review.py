@@ -148,7 +148,7 @@ def about_rows(merged) -> list[tuple[str, object]]:
     else:
         rows.append(("上年报告", "未提供（--previous），未与上年比对"))
     explained = sum(1 for s in merged.submissions for i in s.issues if i.explained)
-    rows.append(("情况说明", f"{explained} 条，见「{EXPLANATIONS}」"))
+    rows.append(("各单位的说明", f"{explained} 条，见「{EXPLANATIONS}」"))
     if o.feedback is not None:
         rows.append(("审核意见", f"{len(merged.feedback)} 个单位，已写入 {o.feedback}（见「报送登记」的「审核意见」列）"))
     return rows

@@ -66,6 +66,11 @@ NOTE_COLUMNS = (("rule", "规则"), ("where", "位置"), ("message", "提示内�
 NOTE_WIDTHS = (16, 24, 70, 60)
 NOTE_HEADER_ROW = 2
 NOTE_ROWS = 100
+NOTE_PROMPTS = (
+    ("rule", "规则编号，与「校验结果」中的相同，如 FEE-COLLECTED"),
+    ("where", "单元格位置，如 正文!B12；留空表示该规则的全部提示"),
+    ("text", "写明该提示所述情况的原因，如：本年度收取的信息处理费含上年度发出通知的费用"),
+)
 
 # Column widths, row heights, repeated and frozen rows of each table's sheet.
 TABLE_SHEETS = {
@@ -220,4 +225,5 @@ def layout(spec: FormSpec) -> Layout:
         note_columns=NOTE_COLUMNS,
         note_first_row=NOTE_HEADER_ROW + 1,
         note_rows=NOTE_ROWS,
+        note_prompts=NOTE_PROMPTS,
     )
