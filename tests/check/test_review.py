@@ -15,7 +15,7 @@ from gk import GK, LAYOUT
 
 from xlsx_tools.build import build_workbook
 from xlsx_tools.check.explain import apply_notes, explains
-from xlsx_tools.check.local import LocalRules, LocalRulesError, parse
+from xlsx_tools.check.local import LocalRulesError, parse
 from xlsx_tools.check.previous import LastYear, prune
 from xlsx_tools.check.similar import normalise, similarity
 from xlsx_tools.check.validate import check_report, validate_file
@@ -265,7 +265,7 @@ def test_a_fee_amount_jump_in_ten_thousand_yuan():
 # ---- XY-TEXT-REUSE ---------------------------------------------------------------------------------
 def test_text_reused_from_last_year_is_a_warning_with_its_percentage():
     this, last = synth.report(5, "示例县测试局"), synth.report(5, "示例县测试局", year=2024)
-    last.text.update(synth.long_text(5, "示例县测试局", 2024))
+    last.text.update(synth.long_text(12, "示例县测试局", 2024))
     this.text.update(synth.long_text(5, "示例县测试局", 2025))  # written anew
     assert [f for f in check_report(this, last, TODAY) if f.rule == "XY-TEXT-REUSE"] == []
     reused = last.text["overview"].replace("2024", "2025")

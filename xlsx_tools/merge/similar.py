@@ -5,11 +5,11 @@ check/similar.py), naming the other agencies.
 
 Comparing every pair would cost n² (a million pairs of 700-character texts take about
 10 s for 1,000 agencies), so pairs are found first: texts that are the same once
-normalised are grouped at once; the others are candidates when they share at least half
-of their clauses (fingerprinted by hash), and only candidates are measured. A clause
-found in more than `COMMON` reports is boilerplate (「严格落实《条例》…」) and finds no
-candidates by itself; texts that share only such clauses and differ otherwise are not
-雷同 anyway.
+normalised are grouped at once; each other text looks up the texts that share its
+RAREST clauses (fingerprinted by hash) — a near-identical text shares nearly all of
+them — and a pair sharing at least half of the clauses is measured. A clause found in
+more than `COMMON` reports is boilerplate (「严格落实《条例》…」) and looks up nothing:
+a text made only of such clauses is found only by an exact copy.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from ..check.similar import clauses, normalise, similarity
 from ..form import FormSpec
 from .submission import Submission
 
-COMMON = 64  # a clause in more reports than this finds no candidate pairs
+RAREST = 3  # clauses of a text that look for texts sharing them
+COMMON = 500  # a clause in more reports than this is boilerplate and finds no candidates
 NAMED = 3  # other agencies named in one finding
 
 
@@ -42,20 +43,25 @@ def _pairs(texts: dict[int, str], raw: dict[int, str], names: dict[int, str], pe
     for i, fp in prints.items():
         for h in fp:
             index[h].append(i)
-    shared: Counter = Counter()
-    for holders in index.values():
-        if 1 < len(holders) <= COMMON:
-            for a, b in combinations(holders, 2):
-                shared[(a, b)] += 1
-    for (a, b), n in shared.items():
-        if n * 2 < min(len(prints[a]), len(prints[b])):
-            continue
-        score = similarity(texts[a], texts[b], cutoff=percent)
-        if score < percent:
-            continue
-        for x in reps[a]:
-            for y in reps[b]:
-                found[x][y] = found[y][x] = score
+    checked: set[tuple[int, int]] = set()
+    for a, fp in prints.items():
+        # a near-identical text shares nearly every clause, so also a's rarest ones
+        for h in sorted(fp, key=lambda h: len(index[h]))[:RAREST]:
+            if len(index[h]) > COMMON:
+                break
+            for b in index[h]:
+                pair = (a, b) if a < b else (b, a)
+                if b == a or pair in checked:
+                    continue
+                checked.add(pair)
+                if len(fp & prints[b]) * 2 < min(len(fp), len(prints[b])):
+                    continue
+                score = similarity(texts[a], texts[b], cutoff=percent)
+                if score < percent:
+                    continue
+                for x in reps[a]:
+                    for y in reps[b]:
+                        found[x][y] = found[y][x] = score
     return found
 
 

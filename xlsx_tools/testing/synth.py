@@ -196,17 +196,27 @@ _MEASURES = (
 )
 
 
+_WORDS = "政务服务数据共享便民事项清单规范指南流程台账档案审查发布解读回应平台栏目专题信息系统标准目录制度机制队伍培训考核监督整改"
+
+
+def _own(rng: random.Random) -> str:
+    """A sentence about an agency's own work (its projects and places have their own names)."""
+    name = "".join(rng.choice(_WORDS) for _ in range(rng.randint(4, 7)))
+    return rng.choice(("重点推进「{}」工作。", "结合本单位实际开展了「{}」。", "完成了「{}」的建设。")).format(name)
+
+
 def long_text(seed: int, agency: str, year: int) -> dict[str, str]:
-    """Sections 一 and 五 of a realistic length (about 400 and 150 characters) for an
-    agency: the five usual parts of 一 and the problems of 五, each drawn from a few
-    variants of how county reports put it (deterministic for a seed)."""
+    """Sections 一 and 五 of a realistic length (about 450 and 150 characters) for an
+    agency: the five usual parts of 一, each two of a few variants of how county reports
+    put it and one sentence about the agency's own work, and the problems of 五
+    (deterministic for a seed and year)."""
     rng = random.Random(f"text-{seed}-{year}")
     parts = []
     for i, variants in enumerate(_TOPICS, start=1):
         chosen = rng.sample(variants, 2)
         fields = {"agency": agency, "year": year, "n": rng.randint(30, 900), "k": rng.randint(1, 6)}
         fields |= {"focus": rng.choice(_FOCUS), "column": rng.choice(_COLUMNS)}
-        parts.append(f"（{'一二三四五'[i - 1]}）" + "".join(s.format(**fields) for s in chosen))
+        parts.append(f"（{'一二三四五'[i - 1]}）" + "".join(s.format(**fields) for s in chosen) + _own(rng))
     problems = rng.sample(_PROBLEMS, 3)
     measures = rng.sample(_MEASURES, 2)
     return {
