@@ -14,7 +14,7 @@ a text made only of such clauses is found only by an exact copy.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from itertools import combinations
 
 from ..check.local import LocalRules
