@@ -114,7 +114,7 @@ def cmd_merge(args) -> int:
     from .console import ProgressBar
     from .merge import Options, merge, write_outputs
     from .merge.book import detail_note
-    from .merge.feedback import write_feedback
+    from .merge.feedback import check_clashes, write_feedback
     from .merge.roster import load_roster
     from .merge.text import report_lines, review_lines, table_lines
 
@@ -157,6 +157,7 @@ def cmd_merge(args) -> int:
         print("\n".join(["", *table_lines(merged)]))
         print("没有可以计入汇总的报告，未生成汇总。")
         return EXIT_USAGE
+    check_clashes(merged, args.force)  # before the summary is written
     write_outputs(merged, args.output, args.export, args.force)
     for line in review_lines(merged, write_feedback(merged, args.force) if args.feedback else None):
         print(line)

@@ -157,6 +157,7 @@ BAD_FILES = [
     ("[text_reuse]\npercent = 150\n", "第 2 行：[text_reuse] percent 是百分比"),
     ("[text_reuse]\nratio = 50\n", "第 2 行：[text_reuse] 中没有「ratio」这一项"),
     ("\n\n[deadlines]\n", "第 3 行：未知的设置「deadlines」"),
+    ('[severity]\nDUPLICATE = "error"\n', "第 2 行：DUPLICATE（同一单位只提交一份报告）是汇总时的登记，不能在本地规则中改动"),
 ]
 
 

@@ -12,6 +12,7 @@ import pytest
 from gk import GK
 from mergekit import EXAMPLES, agency_report, register, run, sheet, snapshot, write
 
+from xlsx_tools.check.local import parse
 from xlsx_tools.check.validate import validate_file
 from xlsx_tools.merge import Options, merge
 from xlsx_tools.merge.feedback import safe_name
@@ -74,7 +75,7 @@ def test_feedback_files_are_not_overwritten_without_force(tmp_path):
     folder, feedback = _examples(tmp_path), tmp_path / "审核意见"
     assert run("merge", folder, "-o", tmp_path / "a.xlsx", "--feedback", feedback) == 1
     assert run("merge", folder, "-o", tmp_path / "b.xlsx", "--feedback", feedback) == 2
-    assert not (tmp_path / "b.xlsx").exists() or True
+    assert not (tmp_path / "b.xlsx").exists()  # refused before the summary was written
     assert run("merge", folder, "-o", tmp_path / "c.xlsx", "--feedback", feedback, "--force") == 1
 
 
@@ -198,6 +199,11 @@ def test_near_identical_sections_of_two_agencies_are_listed_as_similar(tmp_path)
     assert a == "雷同：正文「一、总体情况」与 示例县乙局（100%）的几乎相同（不计数字和单位名称），请结合本单位的实际情况撰写"
     assert similar["示例县乙局"] == [a.replace("示例县乙局", "示例县甲局")]
     assert {s.status for s in merged.submissions if s.agency != "示例县丙局"} == {"有警告"}
+    rules = parse('[severity]\nTEXT-SIMILAR = "error"\n')
+    strict = merge([folder], Options(rules=rules))
+    assert [(s.agency, s.status) for s in strict.submissions if s.errors] == [("示例县甲局", "有错误"), ("示例县乙局", "有错误")]
+    quiet = merge([folder], Options(rules=parse('[severity]\nTEXT-SIMILAR = "off"\n')))
+    assert not any(i.rule == "TEXT-SIMILAR" for s in quiet.submissions for i in s.issues)
 
 
 def test_similar_texts_are_found_among_many_without_comparing_every_pair(tmp_path):

@@ -35,6 +35,7 @@ OFF = "off"
 _SEVERITY_WORDS = {"error": ERROR, "错误": ERROR, "warning": WARNING, "提示": WARNING, "off": OFF, "关闭": OFF}
 _DATE = re.compile(r"^\s*(\d{1,2})\s*(?:-|/|月)\s*(\d{1,2})\s*日?\s*$")
 TABLES = ("deadline", "severity", "text_length", "xy_jump", "text_reuse")
+BOOKKEEPING = frozenset({"DUPLICATE", "NOT-ON-ROSTER"})  # how a merge registers files, not a judgement of a report
 
 
 class LocalRulesError(ToolError):
@@ -175,6 +176,8 @@ def parse(text: str, source: str = "本地规则", spec: FormSpec | None = None)
         wanted = _SEVERITY_WORDS.get(value.strip().lower()) if isinstance(value, str) else None
         if wanted is None:
             raise fail(line, f'[severity] {rule} 应为 "error"（改为错误）或 "off"（关闭），实为 {value!r}')
+        if rule in BOOKKEEPING:
+            raise fail(line, f"{rule}（{RULES[rule].title}）是汇总时的登记，不能在本地规则中改动")
         if RULES[rule].severity == ERROR and wanted != ERROR:
             raise fail(line, f"{rule} 是错误（{RULES[rule].title}），本地规则不能把错误改为提示或关闭")
         if wanted != RULES[rule].severity:

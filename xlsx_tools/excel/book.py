@@ -86,7 +86,7 @@ def _write_notes(checked: BookCheck) -> None:
     rows = note_rows(checked.spec, checked.notes, checked.findings)
     width = len(layout.note_columns)
     first = layout.note_first_row + 1  # 1-based
-    last = max(layout.note_first_row + len(checked.notes), layout.note_first_row + len(rows))
+    last = max([layout.note_first_row + len(rows)] + [n.row for n in checked.notes])  # rows staff spaced out included
     if last >= first:
         sheet.range((first, 1), (last, width)).clear_contents()
     if rows:

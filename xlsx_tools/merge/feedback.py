@@ -180,16 +180,23 @@ def write_one(path: Path, merged, s: Submission, why: str) -> None:
     wb.close()
 
 
+def check_clashes(merged, force: bool = False) -> None:
+    """Refuse (before anything is written) feedback files that exist, unless `force`."""
+    if force or merged.options.feedback is None:
+        return
+    folder = Path(merged.options.feedback)
+    clash = next((folder / name for name, _ in merged.feedback.values() if (folder / name).exists()), None)
+    if clash is not None:
+        raise OutputError(f"审核意见文件 {clash} 已存在；如需覆盖请加 --force")
+
+
 def write_feedback(merged, force: bool = False) -> list[Path]:
     """Write every planned feedback workbook into the --feedback folder, each atomically;
     an existing file is refused (before any is written) unless `force`."""
+    check_clashes(merged, force)
     folder = Path(merged.options.feedback)
     folder.mkdir(exist_ok=True)
     planned = [(folder / name, merged.submissions[i], why) for i, (name, why) in sorted(merged.feedback.items())]
-    if not force:
-        clash = next((p for p, _, _ in planned if p.exists()), None)
-        if clash is not None:
-            raise OutputError(f"审核意见文件 {clash} 已存在；如需覆盖请加 --force")
     written = []
     for path, s, why in planned:
         with atomic_path(path, force) as tmp:

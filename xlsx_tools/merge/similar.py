@@ -17,10 +17,13 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
-from ..check.local import LocalRules
+from ..check.local import OFF, LocalRules
 from ..check.similar import clauses, normalise, similarity
+from ..findings import RULES
 from ..form import FormSpec
-from .submission import Submission
+from .submission import Issue, Submission
+
+RULE = "TEXT-SIMILAR"
 
 RAREST = 3  # clauses of a text that look for texts sharing them
 COMMON = 500  # a clause in more reports than this is boilerplate and finds no candidates
@@ -66,7 +69,11 @@ def _pairs(texts: dict[int, str], raw: dict[int, str], names: dict[int, str], pe
 
 
 def mark_similar(subs: list[Submission], spec: FormSpec, rules: LocalRules) -> None:
-    """Add TEXT-SIMILAR to each submission with a section near-identical to another's."""
+    """Add TEXT-SIMILAR to each submission with a section near-identical to another's
+    (an error instead, or nothing, where the local rules say so)."""
+    severity = rules.severity.get(RULE, RULES[RULE].severity)
+    if severity == OFF:
+        return
     for k, section in enumerate(spec.sections):
         raw, texts, names = {}, {}, {}
         for i, s in enumerate(subs):
@@ -82,7 +89,7 @@ def mark_similar(subs: list[Submission], spec: FormSpec, rules: LocalRules) -> N
             ranked = sorted(others.items(), key=lambda item: (-item[1], subs[item[0]].shown))
             shown = "、".join(f"{subs[j].agency or subs[j].shown}（{score}%）" for j, score in ranked[:NAMED])
             more = f" 等 {len(ranked)} 个单位" if len(ranked) > NAMED else ""
-            subs[i].add(
-                "TEXT-SIMILAR",
-                f"雷同：{spec.narrative}「{section.label}」与 {shown}{more}的几乎相同（不计数字和单位名称），请结合本单位的实际情况撰写",
+            message = (
+                f"雷同：{spec.narrative}「{section.label}」与 {shown}{more}的几乎相同（不计数字和单位名称），请结合本单位的实际情况撰写"
             )
+            subs[i].issues.append(Issue(RULE, severity, message))
