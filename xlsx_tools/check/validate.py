@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Counted, Finding, ReadError
+from ..findings import ERROR, Counted, Finding, ReadError
 from ..form import FormSpec, spec_of
 from ..read.workbook import readable as shown_path
 from ..report import Report
@@ -56,7 +56,10 @@ def check_report(
     late = deadline_finding(spec, report.meta, where, rules)
     if late:
         findings.append(late)
-    return apply_notes(rules.judge(findings), report.notes)
+    findings = rules.judge(findings)
+    if any(f.severity != ERROR for f in findings):  # the notes are read only when there is a warning to explain
+        findings = apply_notes(findings, report.notes)
+    return findings
 
 
 @dataclass

@@ -26,7 +26,7 @@ from .submission import Issue, Submission
 RULE = "TEXT-SIMILAR"
 
 RAREST = 3  # clauses of a text that look for texts sharing them
-COMMON = 500  # a clause in more reports than this is boilerplate and finds no candidates
+COMMON = 64  # a clause in more reports than this is boilerplate and looks up nothing
 NAMED = 3  # other agencies named in one finding
 
 

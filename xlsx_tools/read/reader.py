@@ -27,7 +27,7 @@ from ..values import BLANK, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LARGE, class
 from ..values import ERROR as CELL_ERROR
 from . import anchors as anchor_locator
 from .location import ANCHORS, LABELS, Location, where_of
-from .notes import read_notes
+from .notes import lazy_notes
 
 LIST_LIMIT = 8  # addresses quoted in one message
 
@@ -340,7 +340,7 @@ def read_source(src: Source, spec: FormSpec | None = None) -> Report:
         raw = raw_at(pos) if pos is not None else None
         if isinstance(raw, str) and raw.strip():
             report.text[section.key] = raw
-    report.notes = read_notes(spec, src)
+    report.notes = lazy_notes(spec, src)
     report.findings = findings
     return report
 
