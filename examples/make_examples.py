@@ -6,11 +6,14 @@ Each example is a JSON report (the interchange format) and the workbook that
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 from xlsx_tools.build.template import build_workbook
+from xlsx_tools.form import current
 from xlsx_tools.read.reader import read_report
+from xlsx_tools.report import Note
 from xlsx_tools.testing import synth
 
 HERE = Path(__file__).resolve().parent
@@ -22,6 +25,15 @@ def examples() -> dict[str, object]:
     township.text["overview"] = "2025年，青山镇人民政府主动公开政府信息126条。全年未收到政府信息公开申请。"
     education = synth.report(11, "示例县教育局", applications=90)
     health = synth.report(12, "示例县卫生健康局", applications=45)
+    # One explained warning: published late, and the workbook's 情况说明 says why.
+    health.meta["published_on"] = dt.date(2026, 2, 5)
+    health.notes = [
+        Note(
+            "DEADLINE",
+            current().layout.pos["meta.published_on"].where,
+            "因机构改革，本报告经县人民政府办公室同意于 2026 年 2 月 5 日发布。",
+        )
+    ]
 
     # One balance error: a case closed but also carried forward (natural persons).
     unbalanced = synth.report(21, "示例县自然资源局", applications=120)

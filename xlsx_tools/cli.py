@@ -71,10 +71,11 @@ def cmd_validate(args) -> int:
     from .read import read_report
     from .report import load_json
 
+    rules = _local_rules(args)
     previous = []
     for path in args.previous or []:  # an unreadable last-year file is a usage error (exit 2)
         previous.append(load_json(path) if str(path).lower().endswith(".json") else read_report(path))
-    results = validate_files(args.files, previous)
+    results = validate_files(args.files, previous, rules=rules)
     out = sys.stdout
     if hasattr(out, "reconfigure"):
         out.reconfigure(errors="replace")  # a console that cannot show a character must not crash
@@ -85,6 +86,16 @@ def cmd_validate(args) -> int:
     if any(not r.readable for r in results):
         return EXIT_USAGE
     return EXIT_FINDINGS if any(r.errors for r in results) else EXIT_OK
+
+
+def _local_rules(args):
+    """The local rules of `--rules` (None: the national ones); a bad file stops the command."""
+    from .check.local import LocalRules
+
+    return LocalRules.load(args.rules) if getattr(args, "rules", None) else None
+
+
+RULES_HELP = "本地规则文件（.toml：发布期限、把提示改为错误或关闭、正文字数上限、上年比对的阈值；格式见 docs/LOCAL-RULES.md）"
 
 
 def cmd_serve(args) -> int:
@@ -106,8 +117,9 @@ def cmd_merge(args) -> int:
     from .console import ProgressBar
     from .merge import Options, merge, write_outputs
     from .merge.book import detail_note
+    from .merge.feedback import check_clashes, write_feedback
     from .merge.roster import load_roster
-    from .merge.text import report_lines, table_lines
+    from .merge.text import report_lines, review_lines, table_lines
 
     options = Options(
         name=args.name,
@@ -118,6 +130,9 @@ def cmd_merge(args) -> int:
         output=args.output,
         export=args.export,
         force=args.force,
+        rules=_local_rules(args),
+        previous=args.previous,
+        feedback=args.feedback,
     )
     options.check([*args.inputs, *([args.roster] if args.roster else [])])
     roster = options.roster = load_roster(args.roster) if args.roster else None
@@ -146,7 +161,10 @@ def cmd_merge(args) -> int:
         print("\n".join(["", *table_lines(merged)]))
         print("没有可以计入汇总的报告，未生成汇总。")
         return EXIT_USAGE
+    check_clashes(merged, args.force)  # before the summary is written
     write_outputs(merged, args.output, args.export, args.force)
+    for line in review_lines(merged, write_feedback(merged, args.force) if args.feedback else None):
+        print(line)
     print("\n".join(["", *table_lines(merged)]))
     meta = merged.summary.meta
     print(
@@ -201,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="上年度的报告工作簿（或 export 导出的 .json），用于检查上年结转和现行有效件数；校验多个单位时可多次给出，按统一社会信用代码或单位名称对应",
     )
     v.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 表格（默认），json 机器可读")
+    v.add_argument("--rules", metavar="本地规则.toml", help=RULES_HELP)
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("serve", help="运行校验服务器：没有 Python 的电脑上的「校验」按钮把工作簿发到这里校验")
@@ -233,6 +252,16 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--timeout", type=float, default=60, metavar="秒", help="读取一个文件最多用时，超时的文件记为无法读取（默认 60 秒）")
     m.add_argument("--export", metavar="明细.csv", help="另把明细（单位 × 单元格编号 × 数值）导出为 .csv 或 .parquet")
     m.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    m.add_argument("--rules", metavar="本地规则.toml", help=RULES_HELP)
+    m.add_argument(
+        "--previous",
+        action="append",
+        metavar="上年",
+        help="上年的汇总工作簿（xlsx-tools merge 生成）或上年的报告文件夹，用于与上年比对（上年结转、数字成倍变化、沿用上年文字）；按统一社会信用代码、其次单位名称对应",
+    )
+    m.add_argument(
+        "--feedback", metavar="文件夹", help="为有错误或有未说明提示的单位各生成一份审核意见（.xlsx，以单位名称命名），写入该文件夹"
+    )
     m.set_defaults(func=cmd_merge)
     return p
 

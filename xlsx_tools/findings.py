@@ -88,6 +88,10 @@ RULES: dict[str, Rule] = {
         Rule("DUPLICATE", WARNING, "同一单位只提交一份报告"),
         Rule("SUMMARY-OVERLAP", ERROR, "汇总报告不与其已包含的单位一起汇总"),
         Rule("NOT-ON-ROSTER", WARNING, "报送单位在应报送单位名单中"),
+        # The review loop (issue 13): text reused or copied, local limits
+        Rule("XY-TEXT-REUSE", WARNING, "正文各部分不大量沿用上年报告的文字"),
+        Rule("TEXT-LENGTH", WARNING, "正文各部分的字数不超过本地规定"),
+        Rule("TEXT-SIMILAR", WARNING, "正文各部分与其他单位的报告不雷同"),
     )
 }
 
@@ -114,7 +118,8 @@ class Finding:
 
     `cells` are canonical IDs (or 'meta.<key>' / 'text.<key>'), `where` the workbook
     addresses they were read from, `expected`/`actual` numbers or None. Made by
-    `finding()`, which takes the severity from the catalogue."""
+    `finding()`, which takes the severity from the catalogue. `explanation` is the
+    说明 staff wrote for a warning (None: not explained; an error never has one)."""
 
     rule: str
     severity: Severity
@@ -123,6 +128,7 @@ class Finding:
     where: list[str] = field(default_factory=list)
     expected: Number | None = None
     actual: Number | None = None
+    explanation: str | None = None
 
     def __post_init__(self) -> None:
         self.severity = Severity(self.severity)
@@ -130,7 +136,12 @@ class Finding:
     def to_json(self) -> dict:
         d = asdict(self)
         d["severity"] = str(self.severity)
-        return {k: d[k] for k in ("rule", "severity", "cells", "where", "expected", "actual", "message")}
+        return {k: d[k] for k in ("rule", "severity", "cells", "where", "expected", "actual", "message", "explanation")}
+
+    @property
+    def explained(self) -> bool:
+        """A warning staff explained (说明); errors are never explained."""
+        return bool(self.explanation) and self.severity != ERROR
 
     @property
     def is_error(self) -> bool:

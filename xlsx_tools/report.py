@@ -12,6 +12,22 @@ from .findings import Finding, Number, ToolError
 from .form import CHOICE, CURRENT, DATE, FORMS, INTEGER, TEXT, spec_of
 
 
+@dataclass(frozen=True)
+class Note:
+    """An explanation (说明) staff wrote for a warning: the rule, where (as typed: an
+    address such as 'sheet!D5', several, a range, or '' for every finding of the rule),
+    and the text. `row` is the sheet row it was read from (1-based; 0 from JSON)."""
+
+    rule: str
+    where: str
+    text: str
+    row: int = 0
+    message: str = ""  # the warning as the 校验 button listed it (not part of the JSON)
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "where": self.where, "text": self.text}
+
+
 @dataclass
 class Report:
     """What a submission states. Readers produce it; nothing downstream knows its source.
@@ -28,6 +44,7 @@ class Report:
     source: str | None = None
     where: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # explanations of warnings (说明)
 
     def to_json(self) -> dict:
         spec = spec_of(self)
@@ -39,7 +56,10 @@ class Report:
             meta[m.key] = v.isoformat() if isinstance(v, dt.date) else v
         cells = {cid: self.cells[cid] for cid in spec.cells if cid in self.cells}
         text = {s.key: self.text[s.key] for s in spec.sections if self.text.get(s.key)}
-        return {"form": self.form, "meta": meta, "cells": cells, "text": text}
+        out = {"form": self.form, "meta": meta, "cells": cells, "text": text}
+        if self.notes:
+            out["notes"] = [n.to_json() for n in self.notes]
+        return out
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"
@@ -85,7 +105,7 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
     problems: list[str] = []
     if not isinstance(data, dict):
         raise ReportError(source, ["顶层应为 JSON 对象（{…}）"])
-    unknown_top = sorted(set(data) - {"form", "meta", "cells", "text"})
+    unknown_top = sorted(set(data) - {"form", "meta", "cells", "text", "notes"})
     if unknown_top:
         problems.append(f"未知的顶层字段：{', '.join(unknown_top)}")
     form = data.get("form", CURRENT)
@@ -151,9 +171,27 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
         problems,
     )
 
+    notes = _notes(data.get("notes", []), problems)
     if problems:
         raise ReportError(source, problems)
-    return Report(meta=meta, cells=cells, text=text, form=spec.id, source=source)
+    return Report(meta=meta, cells=cells, text=text, form=spec.id, source=source, notes=notes)
+
+
+def _notes(value: object, problems: list[str]) -> list[Note]:
+    """notes: [{"rule": "FEE-COLLECTED", "where": "…", "text": "…"}, …]."""
+    if not isinstance(value, list):
+        problems.append("notes 应为 JSON 列表")
+        return []
+    notes = []
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or set(item) - {"rule", "where", "text"} or not all(isinstance(v, str) for v in item.values()):
+            problems.append(f'notes 第 {i} 项应为 {{"rule": 规则, "where": 位置, "text": 说明}}，各项均为文本')
+            continue
+        if not item.get("rule") or not item.get("text"):
+            problems.append(f"notes 第 {i} 项缺少 rule 或 text")
+            continue
+        notes.append(Note(item["rule"], item.get("where", ""), item["text"]))
+    return notes
 
 
 def load_json(path: str | Path) -> Report:

@@ -14,6 +14,7 @@ from conftest import EDU, EXAMPLES
 from gk import CELLS, RULES, deadline_finding, meta_findings, narrative_findings
 from workbooks import patch_xlsx, write_statutory
 
+from xlsx_tools.check.local import parse
 from xlsx_tools.check.rules import USCC_CHARS, uscc_problem
 from xlsx_tools.check.validate import check_report
 from xlsx_tools.findings import ReadError
@@ -33,12 +34,27 @@ def findings_of(path: Path, previous: Report | None = None) -> list:
     return check_report(report, previous, TODAY)
 
 
-def report_findings(change=None, previous=None) -> list:
+def report_findings(change=None, previous=None, rules=None) -> list:
     report = synth.report(5, "示例县测试局", year=2025)
     report.where = {}
     if change:
         change(report)
-    return check_report(report, previous, TODAY)
+    return check_report(report, previous, TODAY, rules=rules)
+
+
+def _last_year(**values) -> Report:
+    """The same agency's report a year earlier, with the same figures but `values`."""
+    last = synth.report(5, "示例县测试局", year=2024)
+    for key, value in values.items():
+        last.cells[key.replace("__", ".")] = value
+    return last
+
+
+def _long_text(year: int, seed: int = 5):
+    def change(report):
+        report.text.update(synth.long_text(seed, "示例县测试局", year))
+
+    return change
 
 
 def patched(tmp: Path, sheet: str, cells: dict) -> Path:
@@ -96,7 +112,7 @@ def _copied_sheet(tmp: Path, changes: dict) -> Path:
     return tmp / "copied.xlsx"
 
 
-def _previous_with(**values) -> Report:
+def _previous_with(text=None, **values) -> Report:
     """Last year's report, consistent with this year's (see report_findings), then changed."""
     this = synth.report(5, "示例县测试局", year=2025)
     last = synth.report(4, "示例县测试局", year=2024)
@@ -106,6 +122,8 @@ def _previous_with(**values) -> Report:
         last.cells[f"t2.{r}.in_force"] = this.cells[f"t2.{r}.in_force"] - this.cells[f"t2.{r}.issued"] + this.cells[f"t2.{r}.repealed"]
     for key, value in values.items():
         last.cells[key.replace("__", ".")] = value
+    if text:
+        text(last)
     return last
 
 
@@ -155,6 +173,10 @@ FAIL = {
     "TABLE-COPY-SAME": lambda tmp, lo: findings_of(_copied_sheet(tmp, {})),
     "LABEL-VARIANT": lambda tmp, lo: findings_of(foreign(tmp, label=lambda s: "规范性文件" if s == "行政规范性文件" else s)),
     "SECTIONS": lambda tmp, lo: findings_of(_document(tmp, drop="五、存在的主要问题及改进情况")),
+    # the review loop: against last year, and local limits
+    "XY-JUMP": lambda tmp, lo: report_findings(previous=_last_year(t3__new__total=3)),
+    "XY-TEXT-REUSE": lambda tmp, lo: report_findings(_long_text(2025), previous=_previous_with(text=_long_text(2025))),
+    "TEXT-LENGTH": lambda tmp, lo: report_findings(_long_text(2025), rules=parse("[text_length]\noverview = 300\n")),
 }
 
 PASS = {
@@ -166,6 +188,9 @@ PASS = {
     "XY-INFORCE": lambda tmp, lo: report_findings(previous=_previous_with()),
     "TYPE": lambda tmp, lo: findings_of(patched(tmp, "表二", {"B15": 12.5})),  # an amount may have decimals
     "DEADLINE": lambda tmp, lo: findings_of(patched(tmp, "封面", {"B13": "2026年1月31日"})),
+    "XY-JUMP": lambda tmp, lo: report_findings(previous=_last_year(t3__new__total=13)),  # 60 after 13: 4.6 times
+    "XY-TEXT-REUSE": lambda tmp, lo: report_findings(_long_text(2025), previous=_previous_with(text=_long_text(2024, seed=12))),
+    "TEXT-LENGTH": lambda tmp, lo: report_findings(_long_text(2025), rules=parse("[text_length]\noverview = 1000\n")),
 }
 
 
@@ -188,7 +213,7 @@ def _foreign_book(tmp: Path) -> Path:
 
 # Rules about a set of submissions rather than one report: merge.py applies them and
 # tests/test_merge*.py makes each fire and pass.
-MERGE_RULES = {"YEAR-MISMATCH", "DUPLICATE", "NOT-ON-ROSTER", "SUMMARY-OVERLAP"}
+MERGE_RULES = {"YEAR-MISMATCH", "DUPLICATE", "NOT-ON-ROSTER", "SUMMARY-OVERLAP", "TEXT-SIMILAR"}
 
 
 def test_every_rule_has_a_failing_and_a_passing_case():

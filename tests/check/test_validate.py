@@ -21,7 +21,7 @@ EXPECTED = {
     "01-人社局-申请量大": [],
     "02-青山镇-全部为零": [],
     "03-教育局": [],
-    "04-卫健局": [],
+    "04-卫健局": [["DEADLINE", "warning"]],  # published late, and explained in its 情况说明
     "05-自然资源局-结转不平衡": [["T3-BALANCE", "error"], ["T3-BALANCE", "error"], ["NARRATIVE", "warning"]],
     "06-市场监管局-收费提示": [["FEE-COLLECTED", "warning"]],
 }
@@ -44,10 +44,10 @@ def test_the_json_of_an_example_validates_like_its_workbook(stem):
 
 def test_result_json_has_the_shape_of_format_2021():
     data = validate_file(EXAMPLES / "05-自然资源局-结转不平衡.xlsx", today=TODAY).to_json()
-    assert list(data) == ["file", "agency", "ok", "errors", "warnings", "findings"]
+    assert list(data) == ["file", "agency", "ok", "errors", "warnings", "explained", "findings"]
     assert (data["agency"], data["ok"], data["errors"], data["warnings"]) == ("示例县自然资源局", False, 2, 1)
     finding = data["findings"][0]
-    assert list(finding) == ["rule", "severity", "cells", "where", "expected", "actual", "message"]
+    assert list(finding) == ["rule", "severity", "cells", "where", "expected", "actual", "message", "explanation"]
     assert finding["rule"] == "T3-BALANCE" and finding["severity"] == "error"
     assert finding["cells"] == ["t3.new.natural", "t3.carried_over.natural", "t3.total.natural", "t3.carried_forward.natural"]
     assert finding["where"] == ["表三!D5", "表三!D6", "表三!D28", "表三!D29"]
@@ -65,6 +65,7 @@ def test_unreadable_file_is_a_result_with_one_error(tmp_path):
         "ok": False,
         "errors": 1,
         "warnings": 0,
+        "explained": 0,
         "findings": [
             {
                 "rule": "UNREADABLE",
@@ -74,6 +75,7 @@ def test_unreadable_file_is_a_result_with_one_error(tmp_path):
                 "expected": None,
                 "actual": None,
                 "message": "空.xlsx：是空文件（0 字节）",
+                "explanation": None,
             }
         ],
     }
@@ -110,7 +112,7 @@ def test_validate_files_with_last_year(tmp_path):
         [EDU, EXAMPLES / "04-卫健局.xlsx"], [read_report(tmp_path / "2024.xlsx"), synth.report(3, "无关单位")], TODAY
     )
     assert "XY-CARRY" in [f.rule for f in result.findings]
-    assert [f.rule for f in other.findings] == []  # no last year's report of its own: no cross-year checks
+    assert [f.rule for f in other.findings] == ["DEADLINE"]  # no last year's report of its own: no cross-year checks
 
 
 def test_result_counts():

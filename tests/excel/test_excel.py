@@ -258,7 +258,7 @@ def test_classic_entry_point_runs_unchanged_through_a_mock_caller():
 def test_classic_entry_point_reports_an_internal_error_as_a_sentence(monkeypatch):
     import xlsx_tools.excel.book as excel_book
 
-    def broken(book, today=None):
+    def broken(book, today=None, rules=None):
         raise RuntimeError("模拟故障")
 
     monkeypatch.setattr(excel_book, "check_book", broken)
@@ -312,3 +312,70 @@ def test_names_from_the_client_list_equal_the_engine_names(path):
             other.close()
     finally:
         book.close()
+
+
+# ---- explanations (说明) across clicks ---------------------------------------------------------
+NOTES_SHEET = LAYOUT.notes
+NOTE_FIRST = LAYOUT.note_first_row
+
+
+def notes_values(actions: list[dict]) -> list[list]:
+    sheet = SHEET_ORDER.index(NOTES_SHEET)
+    return [row for a in of(actions, "setValues") if a["sheet_position"] == sheet for row in a["values"]]
+
+
+def _explain(path: Path, row: int, text: str, target: Path) -> None:
+    """Staff type an explanation into the notes sheet (column 情况说明)."""
+    wb = openpyxl.load_workbook(path)
+    wb[NOTES_SHEET].cell(NOTE_FIRST + row + 1, LAYOUT.note_col["text"] + 1).value = text
+    wb.save(target)
+
+
+def test_the_button_lists_warnings_for_explanation_and_keeps_explanations_across_clicks(tmp_path):
+    expected = validate_file(FEE, today=TODAY).findings
+    first = run(book_payload(FEE))
+    [listed] = notes_values(first)
+    assert listed == ["FEE-COLLECTED", "正文!B11:B12", expected[0].message, ""]
+    after1 = tmp_path / "after1.xlsx"
+    apply_actions(FEE, first, after1)
+
+    typed = tmp_path / "typed.xlsx"
+    said = "收取的 350 元含上年度发出收费通知、本年度缴纳的 150 元。"
+    _explain(after1, 0, said, typed)
+    [f] = [f for f in validate_file(typed, today=TODAY).findings if f.rule == "FEE-COLLECTED"]
+    assert f.explanation == said and f.to_json()["explanation"] == said  # `validate` sees it too
+
+    second = run(book_payload(typed))
+    assert notes_values(second) == [["FEE-COLLECTED", "正文!B11:B12", expected[0].message, said]]
+    [row] = [r for r in result_values(second) if r[1] == "FEE-COLLECTED"]
+    assert row[-1] == said and RESULT_HEADERS[-1] == "情况说明"
+    (alert,) = of(second, "alert")
+    assert alert["args"][0].startswith("没有错误，有 1 处提示（其中 1 处已说明），请核实。")
+    after2 = tmp_path / "after2.xlsx"
+    apply_actions(typed, second, after2)
+
+    third = run(book_payload(after2))  # the second click again: the same, explanation kept
+    assert third == second
+    after3 = tmp_path / "after3.xlsx"
+    apply_actions(after2, third, after3)
+    ws = openpyxl.load_workbook(after3)[NOTES_SHEET]
+    assert [c.value for c in ws[NOTE_FIRST + 1]][:4] == ["FEE-COLLECTED", "正文!B11:B12", expected[0].message, said]
+    status = LAYOUT.pos["run_status"]
+    cover = openpyxl.load_workbook(after3)[COVER]
+    assert cover.cell(status.row + 1, status.col + 1).value == status_text(0, 1) + "（其中 1 处提示已说明）"
+
+
+def test_a_fixed_warning_loses_its_empty_row_but_an_explanation_stays(tmp_path):
+    first = run(book_payload(UNBALANCED))
+    assert [r[0] for r in notes_values(first)] == ["NARRATIVE"]  # errors are not listed for explanation
+    after1 = tmp_path / "after1.xlsx"
+    apply_actions(UNBALANCED, first, after1)
+    wb = openpyxl.load_workbook(after1)
+    ws = wb[NOTES_SHEET]
+    ws.cell(NOTE_FIRST + 2, 1).value = "T3-BALANCE"  # an explanation of an error: kept, but explains nothing
+    ws.cell(NOTE_FIRST + 2, LAYOUT.note_col["text"] + 1).value = "数字无误"
+    wb.save(tmp_path / "typed.xlsx")
+    second = run(book_payload(tmp_path / "typed.xlsx"))
+    assert [(r[0], r[3]) for r in notes_values(second)] == [("NARRATIVE", ""), ("T3-BALANCE", "数字无误")]
+    assert [r[-1] for r in result_values(second)] == ["", "", ""]  # the errors stay unexplained
+    assert of(second, "alert")[0]["args"][0].startswith("发现 2 处错误、1 处提示。")

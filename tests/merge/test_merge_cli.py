@@ -77,7 +77,7 @@ def test_summary_table_at_the_end(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     i = next(k for k, line in enumerate(lines) if line.startswith("文件"))
     assert lines[i].split() == ["文件", "计入汇总", "有错误", "有警告", "重复", "未报送", "跳过"]
-    assert lines[i + 2] == "   6         5       1       1     0       -     7"
+    assert lines[i + 2] == "   6         5       1       2     0       -     7"  # 04 has an explained warning
     assert lines[i + 3].startswith(f"已生成汇总：{tmp_path / 's.xlsx'}")
 
 

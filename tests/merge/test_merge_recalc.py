@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from gk import CELLS, INPUT_IDS, LAYOUT
+from gk import CELLS, GK, INPUT_IDS, LAYOUT
 from mergekit import EXAMPLES, run
 
 from xlsx_tools.read.reader import read_report
@@ -75,4 +75,19 @@ def test_merge_sheets_read_by_libreoffice(sheets):
     _, csvs = sheets
     assert len(csvs["明细"]) == 1 + 5 * len(INPUT_IDS)
     assert csvs["报送登记"][0][:3] == ["序号", "文件", "单位名称"]
-    assert [r[9] for r in csvs["报送登记"][1:7]] == ["通过", "通过", "通过", "通过", "有错误", "有警告"]
+    assert [r[9] for r in csvs["报送登记"][1:7]] == ["通过", "通过", "通过", "有警告", "有错误", "有警告"]  # 04: a warning, explained
+
+
+def test_review_sheets_read_by_libreoffice(sheets):
+    """说明汇总, and 逐单位数据 with its narrative written as inline strings."""
+    from xlsx_tools.merge.review import AGENCIES, EXPLANATIONS, agency_columns
+
+    _, csvs = sheets
+    [row] = csvs[EXPLANATIONS][1:]
+    assert row[1] == "示例县卫生健康局" and row[4] == "DEADLINE" and row[8].startswith("因机构改革")
+    head, ids, *agencies = csvs[AGENCIES]
+    cols = agency_columns(GK)
+    assert ids[: len(cols)] == [key for key, _ in cols]
+    assert len(agencies) == 6 and agencies[0][0] == "示例县人力资源和社会保障局"
+    overview = ids.index("text.overview")
+    assert agencies[0][overview] == read_report(EXAMPLES / "01-人社局-申请量大.xlsx").text["overview"]

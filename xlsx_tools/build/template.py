@@ -88,6 +88,7 @@ class Builder:
         self._cover()
         self._text()
         self._checks()
+        self._notes()
         self._conditional_formats()
         for name, key in self.layout.anchors.items():
             self.wb.define_name(name, "=" + self.layout.pos[key].ref)
@@ -125,7 +126,7 @@ class Builder:
             ws.repeat_rows(*layout.repeat_rows)
         if layout.freeze:
             ws.freeze_panes(*layout.freeze)
-        if layout.name != self.layout.results:
+        if layout.name not in (self.layout.results, self.layout.notes):  # the button writes these; staff type in the notes
             ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True})
 
     def _value_cell(self, ws: Worksheet, key: str, write: Callable[[int, int], None], fmt) -> None:
@@ -294,6 +295,33 @@ class Builder:
         ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{PASS}"', "format": st.good})
         ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{result_text(ERROR)}"', "format": st.bad})
         ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{WARNING.zh}"', "format": st.warn})
+
+    # ---- where staff explain warnings -------------------------------------------------------
+    def _notes(self) -> None:
+        """The explanation rows: formatted for typing, holding the report's notes (fill)."""
+        layout = self.layout
+        if not layout.notes:
+            return
+        ws = self.sheets[layout.notes]
+        notes = self.report.notes if self.report else []
+        first, col = layout.note_first_row, layout.note_col
+        rows = max(layout.note_rows, len(notes))
+        for i in range(rows):
+            note = notes[i] if i < len(notes) else None
+            texts = {"rule": note.rule, "where": note.where, "text": note.text} if note else {}
+            for key, c in col.items():
+                fmt = self.st.meta_text if key in ("rule", "where") else self.st.text_input
+                text = texts.get(key, "")
+                if text:
+                    ws.write_string(first + i, c, text, fmt)
+                else:
+                    ws.write_blank(first + i, c, None, fmt)
+        headers = dict(layout.note_columns)
+        for key, prompt in layout.note_prompts:
+            c = col[key]
+            ws.data_validation(
+                first, c, first + rows - 1, c, {"validate": "any", "input_title": headers[key][:32], "input_message": prompt}
+            )
 
     # ---- conditional formats on the tables -----------------------------------------------
     def _conditional_formats(self) -> None:

@@ -56,8 +56,19 @@ def summary(r: Result) -> str:
     if r.errors:
         parts.append(f"{r.errors} 个错误")
     if r.warnings:
-        parts.append(f"{r.warnings} 个提示")
+        explained = r.explained
+        parts.append(
+            f"{r.warnings} 个提示" + (f"（{'均' if explained == r.warnings else f'其中 {explained} 个'}已说明）" if explained else "")
+        )
     return "，".join(parts)
+
+
+EXPLAINED = "已说明"
+
+
+def level(f: Finding) -> str:
+    """错误 / 提示 / 提示（已说明）."""
+    return SEVERITY_ZH[f.severity] + (f"（{EXPLAINED}）" if f.explained else "")
 
 
 def render_text(results: Iterable[Result], colour: bool = False) -> str:
@@ -72,12 +83,14 @@ def render_text(results: Iterable[Result], colour: bool = False) -> str:
         if not r.findings:
             lines.append("")
             continue
-        rows = [(SEVERITY_ZH[f.severity], f.rule, place(f), f.message) for f in r.findings]
+        rows = [(level(f), f.rule, place(f), f.message) for f in r.findings]
         widths = [max(width(row[k]) for row in rows + [HEADERS]) for k in range(3)]
         lines.append("  " + "  ".join(pad(h, w) for h, w in zip(HEADERS[:3], widths, strict=False)) + "  " + HEADERS[3])
         for f, row in zip(r.findings, rows, strict=False):
-            level = paint(RED if f.severity == ERROR else YELLOW, pad(row[0], widths[0]))
-            lines.append("  " + "  ".join([level, pad(row[1], widths[1]), pad(row[2], widths[2])]) + "  " + row[3])
+            shown = paint(RED if f.severity == ERROR else (GREEN if f.explained else YELLOW), pad(row[0], widths[0]))
+            lines.append("  " + "  ".join([shown, pad(row[1], widths[1]), pad(row[2], widths[2])]) + "  " + row[3])
+            if f.explained:
+                lines.append("  " + " " * (sum(widths) + 6) + f"说明：{f.explanation}")
         lines.append("")
     if len(results) > 1:
         unreadable = sum(1 for r in results if not r.readable)

@@ -146,10 +146,15 @@ def meta_findings(spec: FormSpec, meta: dict, where: dict[str, str] | None = Non
     return out
 
 
-def deadline_finding(spec: FormSpec, meta: dict, where: dict[str, str] | None = None) -> Finding | None:
-    """DEADLINE: 发布日期 no later than the form's deadline for the report's kind."""
+def deadline_finding(spec: FormSpec, meta: dict, where: dict[str, str] | None = None, rules=None) -> Finding | None:
+    """DEADLINE: 发布日期 no later than the deadline for the report's kind: the form's,
+    or the one local `rules` (check/local.py) set."""
     published = meta.get("published_on")
-    limit = spec.deadline(meta.get("year"), meta.get("kind"))
+    if rules is not None:
+        found = rules.deadline(spec, meta.get("year"), meta.get("kind"))
+        limit, local = found if found else (None, False)
+    else:
+        limit, local = spec.deadline(meta.get("year"), meta.get("kind")), False
     if not isinstance(published, dt.date) or limit is None or published <= limit:
         return None
     cid = "meta.published_on"
@@ -158,8 +163,8 @@ def deadline_finding(spec: FormSpec, meta: dict, where: dict[str, str] | None = 
     label = spec.meta["published_on"].label
     return finding(
         "DEADLINE",
-        f"{spec.cover}「{label}」{published.isoformat()} 晚于法定期限 {limit.isoformat()}（{kind}，{meta['year']} 年度）"
-        + (f"（{at}）" if at else ""),
+        f"{spec.cover}「{label}」{published.isoformat()} 晚于{'本地规定的' if local else '法定'}期限 {limit.isoformat()}"
+        f"（{kind}，{meta['year']} 年度{f'，{rules.source}' if local else ''}）" + (f"（{at}）" if at else ""),
         cells=[cid],
         where=[at] if at else [],
     )

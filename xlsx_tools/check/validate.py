@@ -10,22 +10,33 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Counted, Finding, ReadError
+from ..findings import ERROR, Counted, Finding, ReadError
 from ..form import FormSpec, spec_of
 from ..read.workbook import readable as shown_path
 from ..report import Report
+from .explain import apply_notes
+from .local import NATIONAL, LocalRules
 from .narrative import narrative_findings
+from .previous import LastYear
 from .rules import deadline_finding, linear_findings, meta_findings, type_findings
+from .screening import jump_findings, length_findings, reuse_findings
 
 
 def check_report(
-    report: Report, previous: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None
+    report: Report,
+    previous: Report | None = None,
+    today: dt.date | None = None,
+    spec: FormSpec | None = None,
+    rules: LocalRules | None = None,
 ) -> list[Finding]:
-    """All findings for `report`: what the reader noticed first, then the rules of its form.
+    """All findings for `report`: what the reader noticed first, then the rules of its form,
+    judged by the local `rules` (severities, deadline, limits; national when None), and
+    each warning with the explanation staff wrote for it (report.notes).
 
-    `previous` is last year's report, for the cross-year rules (XY-CARRY, XY-INFORCE).
-    A rule the reader already reported for a cell (META-USCC for a code saved as a
-    number) is not reported twice."""
+    `previous` is last year's report, for the cross-year rules (XY-CARRY, XY-INFORCE,
+    XY-JUMP, XY-TEXT-REUSE). A rule the reader already reported for a cell (META-USCC
+    for a code saved as a number) is not reported twice."""
+    rules = rules or NATIONAL
     spec = spec or spec_of(report)
     where = report.where
     values = report.cells
@@ -35,11 +46,19 @@ def check_report(
     findings += linear_findings(spec, values, previous.cells if previous else None, where)
     seen = {(f.rule, c) for f in findings for c in f.cells}
     findings += [f for f in meta_findings(spec, report.meta, where, today) if (f.rule, f.cells[0]) not in seen]
+    if previous is not None:
+        findings += jump_findings(spec, report, previous, rules)
+        findings += reuse_findings(spec, report, previous, rules)
     if report.text:
         findings += narrative_findings(spec, report.text, values, where)
-    late = deadline_finding(spec, report.meta, where)
+    if rules.text_length:
+        findings += length_findings(spec, report, rules)
+    late = deadline_finding(spec, report.meta, where, rules)
     if late:
         findings.append(late)
+    findings = rules.judge(findings)
+    if any(f.severity != ERROR for f in findings):  # the notes are read only when there is a warning to explain
+        findings = apply_notes(findings, report.notes)
     return findings
 
 
@@ -64,6 +83,11 @@ class Result(Counted):
     def agency(self) -> str:
         return (self.report.meta.get("agency") or "") if self.report else ""
 
+    @property
+    def explained(self) -> int:
+        """Warnings staff explained (说明)."""
+        return sum(1 for f in self.findings if f.explained)
+
     def to_json(self) -> dict:
         return {
             "file": self.file,
@@ -71,15 +95,21 @@ class Result(Counted):
             "ok": self.ok,
             "errors": self.errors,
             "warnings": self.warnings,
+            "explained": self.explained,
             "findings": [f.to_json() for f in self.findings],
         }
 
 
 def validate_file(
-    path: str | bytes | Path, previous: Report | None = None, today: dt.date | None = None, spec: FormSpec | None = None
+    path: str | bytes | Path,
+    previous: Report | LastYear | None = None,
+    today: dt.date | None = None,
+    spec: FormSpec | None = None,
+    rules: LocalRules | None = None,
 ) -> Result:
     """Read and judge one file (a workbook made from a template in the form it records,
-    any other as `spec`); an unreadable file is a Result with one error."""
+    any other as `spec`); an unreadable file is a Result with one error. `previous` is
+    last year's report, or last year's reports (LastYear) to find this agency's in."""
     from ..read import read_report
 
     shown = shown_path(path)
@@ -87,7 +117,8 @@ def validate_file(
         report = read_report(path, spec)
     except ReadError as exc:
         return Result(shown, None, [exc.finding], readable=False, path=path)
-    return Result(shown, report, check_report(report, previous, today), path=path)
+    last = previous.match(report) if isinstance(previous, LastYear) else previous
+    return Result(shown, report, check_report(report, last, today, rules=rules), path=path)
 
 
 def validate_bytes(
@@ -119,7 +150,11 @@ def match_previous(report: Report, previous: list[Report]) -> Report | None:
 
 
 def validate_files(
-    paths: list, previous: list[Report] | None = None, today: dt.date | None = None, spec: FormSpec | None = None
+    paths: list,
+    previous: list[Report] | None = None,
+    today: dt.date | None = None,
+    spec: FormSpec | None = None,
+    rules: LocalRules | None = None,
 ) -> list[Result]:
     """Validate many files; each is matched to its own last-year report (match_previous)."""
     from ..read import read_report
@@ -133,7 +168,7 @@ def validate_files(
             results.append(Result(shown, None, [exc.finding], readable=False, path=path))
             continue
         last = match_previous(report, previous) if previous else None
-        results.append(Result(shown, report, check_report(report, last, today), path=path))
+        results.append(Result(shown, report, check_report(report, last, today, rules=rules), path=path))
     return results
 
 

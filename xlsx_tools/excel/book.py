@@ -15,10 +15,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..check import check_report
+from ..check.local import LocalRules
 from ..findings import Counted, Finding, ReadError, ToolError
 from ..form import FormSpec, Pos, current, spec_of
 from ..read import read_source
-from .results import alert_mode, alert_text, alert_title, fill_plan, result_rows, run_status
+from ..report import Note
+from .results import alert_mode, alert_text, alert_title, fill_plan, note_rows, result_rows, run_status
 from .source import BookSource
 
 
@@ -31,10 +33,12 @@ class BookCheck(Counted):
     findings: list[Finding] = field(default_factory=list)
     found: dict[str, Pos] = field(default_factory=dict)  # layout key -> cell, through the anchors
     readable: bool = True
+    notes: list[Note] = field(default_factory=list)  # the explanations in the workbook
 
 
-def check_book(book, today: dt.date | None = None) -> BookCheck:
-    """Read `book` through the anchors (defined names) and run every rule; writes nothing."""
+def check_book(book, today: dt.date | None = None, rules: LocalRules | None = None) -> BookCheck:
+    """Read `book` through the anchors (defined names) and run every rule (judged by the
+    local `rules`, national when None); writes nothing."""
     src = BookSource(book)
     names = src.names()
     try:
@@ -43,7 +47,7 @@ def check_book(book, today: dt.date | None = None) -> BookCheck:
         spec = current()
         return BookCheck(src, spec, [exc.finding], _found(spec, names), readable=False)
     spec = spec_of(report)
-    return BookCheck(src, spec, check_report(report, today=today), _found(spec, names))
+    return BookCheck(src, spec, check_report(report, today=today, rules=rules), _found(spec, names), notes=report.notes)
 
 
 def _found(spec: FormSpec, names: dict[str, Pos]) -> dict[str, Pos]:
@@ -73,14 +77,33 @@ def _write_results(checked: BookCheck) -> None:
         sheet.range((first, 1), (first + len(rows) - 1, width)).value = rows
 
 
-def validate_book(book, today: dt.date | None = None) -> BookCheck:
-    """Validate the open workbook and show the result in it (colours, results sheet, status, alert)."""
-    checked = check_book(book, today)
+def _write_notes(checked: BookCheck) -> None:
+    """List each warning in the notes sheet, keeping every explanation staff wrote."""
+    src, layout = checked.source, checked.spec.layout
+    if not layout.notes or layout.notes not in src.sheet_names():
+        return
+    sheet = src.sheet(layout.notes)
+    rows = note_rows(checked.spec, checked.notes, checked.findings)
+    width = len(layout.note_columns)
+    first = layout.note_first_row + 1  # 1-based
+    last = max([layout.note_first_row + len(rows)] + [n.row for n in checked.notes])  # rows staff spaced out included
+    if last >= first:
+        sheet.range((first, 1), (last, width)).clear_contents()
+    if rows:
+        sheet.range((first, 1), (first + len(rows) - 1, width)).value = rows
+
+
+def validate_book(book, today: dt.date | None = None, rules: LocalRules | None = None) -> BookCheck:
+    """Validate the open workbook and show the result in it (colours, results sheet, the
+    warnings listed for explanation, status, alert); `rules` are local rules (check/local.py)."""
+    checked = check_book(book, today, rules)
     src, spec = checked.source, checked.spec
     if checked.readable:
         for (sheet, r1, c1, r2, c2), colour in fill_plan(spec, checked.findings, checked.found):
             src.sheet(sheet).range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).color = colour
     _write_results(checked)
+    if checked.readable:
+        _write_notes(checked)
     status = checked.found.get("run_status")
     if status is not None and status.sheet in src.sheet_names():
         _cell(src, status).value = run_status(checked.findings)

@@ -47,14 +47,15 @@ def open_payload(payload: dict):
     return remote_xlwings().Book(json=payload)
 
 
-def validate_payload(payload: dict, today: dt.date | None = None) -> dict:
-    """Validate the workbook in `payload`; returns `{"actions": [...]}` for the client."""
+def validate_payload(payload: dict, today: dt.date | None = None, rules=None) -> dict:
+    """Validate the workbook in `payload` (judged by local `rules`, check/local.py, when
+    given); returns `{"actions": [...]}` for the client."""
     from .book import validate_book
 
     with _LOCK:
         book = open_payload(payload)
         try:
-            validate_book(book, today)
+            validate_book(book, today, rules)
             return book.json()
         finally:
             book.close()

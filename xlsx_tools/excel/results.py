@@ -11,9 +11,11 @@ from functools import lru_cache
 from ..build.formulas import a1_range, rectangles
 from ..build.livechecks import status_text
 from ..build.styles import ERROR_FILL, INPUT_FILL, WARNING_FILL
+from ..check.explain import explains
 from ..findings import ERROR, WARNING, Finding, count
 from ..form import FormSpec, Pos
 from ..form.layout import parse_a1
+from ..report import Note
 
 ALERT_SHOWN = 5  # findings named in the alert
 ALERT_LIMIT = 900  # characters: MsgBox prompts are cut at 1024
@@ -82,7 +84,8 @@ def finding_row(spec: FormSpec, f: Finding) -> list:
         _number(f.expected),
         _number(f.actual),
         f.message,
-    ]
+        f.explanation or "",
+    ][: len(spec.layout.result_headers)]
 
 
 def ordered(findings: list[Finding]) -> list[Finding]:
@@ -94,9 +97,37 @@ def result_rows(spec: FormSpec, findings: list[Finding]) -> list[list]:
     return [finding_row(spec, f) for f in ordered(findings)]
 
 
+def _explained(findings: list[Finding]) -> int:
+    return sum(1 for f in findings if f.explained)
+
+
 def run_status(findings: list[Finding]) -> str:
-    """The cover's 按钮校验结果 cell (the same sentence as the live status)."""
-    return status_text(*count(findings))
+    """The cover's 按钮校验结果 cell (the same sentence as the live status, and how many
+    warnings are explained)."""
+    explained = _explained(findings)
+    return status_text(*count(findings)) + (f"（其中 {explained} 处提示已说明）" if explained else "")
+
+
+def note_rows(spec: FormSpec, notes: list[Note], findings: list[Finding]) -> list[list[str]]:
+    """The rows of the notes sheet after a click: every row staff wrote an explanation in
+    (kept word for word, its warning text refreshed), the rows of warnings still found,
+    and a new row for each warning no row is about yet (explanation left for staff).
+    Rows of warnings no longer found, with nothing written, are dropped. Clicking again
+    gives the same rows."""
+    warnings = [f for f in ordered(findings) if f.severity != ERROR]
+    rows: list[list[str]] = []
+    covered: set[int] = set()
+    for note in notes:
+        about = [f for f in warnings if explains(note, f, written=False)]
+        if not about and not note.text.strip():
+            continue
+        rows.append([note.rule, note.where, about[0].message if about else note.message, note.text])
+        covered |= {id(f) for f in about}
+    for f in warnings:
+        if id(f) not in covered:
+            rows.append([f.rule, addresses(f.where), f.message, ""])
+    width = len(spec.layout.note_columns)
+    return [row[:width] for row in rows]
 
 
 def alert_text(spec: FormSpec, findings: list[Finding]) -> str:
@@ -104,7 +135,9 @@ def alert_text(spec: FormSpec, findings: list[Finding]) -> str:
     errors, warnings = count(findings)
     if not findings:
         return "校验通过：未发现问题。"
-    head = f"发现 {errors} 处错误、{warnings} 处提示。" if errors else f"没有错误，有 {warnings} 处提示，请核实。"
+    explained = _explained(findings)
+    said = f"（其中 {explained} 处已说明）" if explained else ""
+    head = f"发现 {errors} 处错误、{warnings} 处提示{said}。" if errors else f"没有错误，有 {warnings} 处提示{said}，请核实。"
     lines = [head, ""]
     shown = ordered(findings)[:ALERT_SHOWN]
     for i, f in enumerate(shown, start=1):
@@ -112,6 +145,8 @@ def alert_text(spec: FormSpec, findings: list[Finding]) -> str:
     if len(findings) > len(shown):
         lines.append(f"……另有 {len(findings) - len(shown)} 处")
     lines += ["", f"全部问题见「{spec.layout.results}」工作表；相关填报单元格已标为红色（错误）或黄色（提示）。"]
+    if warnings > explained and spec.layout.notes:
+        lines.append(f"提示如确属实际情况，请在「{spec.layout.notes}」工作表中写明原因；错误必须改正。")
     text = "\n".join(lines)
     if len(text) > ALERT_LIMIT:
         text = text[: ALERT_LIMIT - 1] + "…"
@@ -149,4 +184,4 @@ def fill_plan(spec: FormSpec, findings: list[Finding], found: dict[str, Pos]) ->
     return plan
 
 
-__all__ = ["alert_mode", "alert_text", "alert_title", "fill_plan", "input_keys", "result_rows", "run_status"]
+__all__ = ["alert_mode", "alert_text", "alert_title", "fill_plan", "input_keys", "note_rows", "result_rows", "run_status"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..findings import add_rules, remove_rules
 from .checks import Check, Term
 from .layout import Layout, Pos
-from .spec import AMOUNT, CHOICE, COUNT, DATE, INTEGER, TEXT, Cell, FormSpec, Grid, MetaField, Node, Phrase, Section, Table
+from .spec import AMOUNT, CHOICE, COUNT, DATE, INTEGER, TEXT, Cell, FormSpec, Grid, Headline, MetaField, Node, Phrase, Section, Table
 
 CURRENT = "GK-2021"
 FORMS: dict[str, FormSpec] = {}
@@ -75,6 +75,7 @@ __all__ = [
     "Check",
     "FormSpec",
     "Grid",
+    "Headline",
     "Layout",
     "MetaField",
     "Node",

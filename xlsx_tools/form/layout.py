@@ -174,6 +174,16 @@ class Layout:
     check_first_row: int
     result_headers: tuple[str, ...]
     result_first_row: int
+    notes: str = ""  # where staff explain warnings (说明); "" for a form without one
+    note_columns: tuple[tuple[str, str], ...] = ()  # (key, header): rule, where, message, text
+    note_first_row: int = 0  # 0-based row of the first explanation
+    note_rows: int = 0  # rows formatted for typing
+    note_prompts: tuple[tuple[str, str], ...] = ()  # (key, input prompt) of the explanation columns
+
+    @cached_property
+    def note_col(self) -> dict[str, int]:
+        """Column index of each explanation column by its key (rule, where, message, text)."""
+        return {key: i for i, (key, _) in enumerate(self.note_columns)}
 
     @property
     def order(self) -> tuple[str, ...]:

@@ -245,6 +245,15 @@ class Phrase:
     also_if: str = ""
 
 
+@dataclass(frozen=True)
+class Headline:
+    """A headline figure screened year over year (XY-JUMP): the sum of `cells`."""
+
+    name: str  # as messages name it
+    cells: tuple[str, ...]
+    unit: str = "件"
+
+
 @dataclass(frozen=True, eq=False)
 class FormSpec:
     """One national form, frozen: built once, passed to every reader, rule and builder.
@@ -278,6 +287,8 @@ class FormSpec:
     title_variants: tuple[str, ...] = ()  # other title words real reports use (政府信息公开年度报告)
     # the report's parts in statutory order: keys of its text sections and tables (SECTIONS)
     outline: tuple[str, ...] = ()
+    headlines: tuple[Headline, ...] = ()  # figures screened against last year's report (XY-JUMP)
+    advice: Mapping[str, str] = field(default_factory=dict)  # rule -> what to do (feedback to agencies)
 
     # ---- cells ---------------------------------------------------------------------
     @cached_property
@@ -407,6 +418,14 @@ class FormSpec:
         if any(v is None for v in terms):
             return None
         return clean(sum(t.sign * v for t, v in zip(check.rhs, terms, strict=True)))  # type: ignore[operator]
+
+    @cached_property
+    def previous_ids(self) -> tuple[str, ...]:
+        """The cells of last year's report that this year's rules use: the cross-year
+        checks' terms and the headline figures (all a merge keeps of last year)."""
+        ids = [t.id for c in self.checks for t in c.lhs + c.rhs if t.previous]
+        ids += [cid for h in self.headlines for cid in h.cells]
+        return tuple(dict.fromkeys(ids))
 
     # ---- where it sits in a workbook -----------------------------------------------------
     @cached_property

@@ -15,6 +15,7 @@ import xlsxwriter
 from .. import __version__
 from ..build.sheetstream import Block, StreamSheet
 from ..findings import ERROR, RULES, WARNING
+from . import review
 from .longtable import COLUMNS, labels
 from .register import NO, REGISTER, REGISTER_COLUMNS, YES
 from .submission import DUPLICATE, FAILED, OFF_ROSTER, OVERLAP, PASSED, UNREADABLE, WARNED, WRONG_YEAR
@@ -52,6 +53,8 @@ def sheets(merged, workdir: Path) -> Callable[[xlsxwriter.Workbook, object], Non
         _register(wb, st, merged, workdir)
         _problems(wb, st, merged, workdir)
         _missing(wb, st, merged)
+        review.explanations(wb, st, merged, workdir)
+        review.agencies(wb, st, merged, workdir)
         _details(wb, st, merged, workdir)
         _about(about, wb, st, merged)
 
@@ -69,9 +72,21 @@ def _date(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+def _previous(merged, s) -> str | None:
+    """The register's 上年报告: last year's report found for it (with --previous)."""
+    if merged.last_year is None or not s.readable:
+        return None
+    return s.previous or "未找到"
+
+
+def _feedback(merged, i: int) -> str | None:
+    sent = merged.feedback.get(i)
+    return f"{sent[0]}（{sent[1]}）" if sent else None
+
+
 def _register_rows(merged) -> Iterator[tuple]:
     n = 0
-    for s in merged.submissions:
+    for i, s in enumerate(merged.submissions):
         n += 1
         yield (
             n,
@@ -91,10 +106,12 @@ def _register_rows(merged) -> Iterator[tuple]:
             s.size,
             dt.datetime.fromtimestamp(s.mtime).isoformat(" ", "seconds") if s.mtime else None,
             s.sha256 or None,
+            _previous(merged, s),
+            _feedback(merged, i),
         )
     for k in merged.skipped:
         n += 1
-        yield (n, k.shown, None, None, None, None, None, None, None, SKIPPED, None, None, NO, k.reason, k.size, None, None)
+        yield (n, k.shown, None, None, None, None, None, None, None, SKIPPED, None, None, NO, k.reason, k.size, None, None, None, None)
 
 
 def _streamed_table(wb, st, name: str, columns, rows: Iterator[tuple], workdir: Path, marks: dict[str, tuple]):
@@ -258,11 +275,13 @@ def _about(ws, wb, st, merged) -> None:
         rows += [("名单问题", p) for p in roster.problems]
     else:
         rows += [("", ""), ("应报送单位名单", "未提供（--roster），无法统计报送率和未报送单位")]
+    rows += review.about_rows(merged)
     rows += [
         ("", ""),
         (
             "工作表",
-            "报送登记：每个输入文件一行；问题清单：每个问题一行；未报送：名单中未报送的单位；明细：每个计入汇总的单位 × 每个填报单元格（总计由各项相加，不单列）一行，可直接插入数据透视表，其合计即为汇总表",
+            "报送登记：每个输入文件一行；问题清单：每个问题一行；未报送：名单中未报送的单位；"
+            f"{review.EXPLANATIONS}：各单位对提示所作的说明；{review.AGENCIES}：每个单位一行，明年用 --previous 比对；明细：每个计入汇总的单位 × 每个填报单元格（总计由各项相加，不单列）一行，可直接插入数据透视表，其合计即为汇总表",
         ),
         ("提示", "本工作簿的结构已保护（无密码），插入数据透视表前请在「审阅」中点击「保护工作簿」取消保护"),
     ]

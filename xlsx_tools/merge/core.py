@@ -11,39 +11,40 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from ..check import validate  # noqa: F401  (the reader, imported before workers are forked)
+from ..check.local import NATIONAL, LocalRules
+from ..check.previous import LastYear
 from ..findings import ToolError
 from ..form import FormSpec, current
 from ..output import OutputError, check_target
 from ..read import workbook  # noqa: F401
 from ..report import Report
 from ..values import clean_number
+from .feedback import check_feedback, plan_feedback
 from .inputs import Skipped, collect, shown_path
 from .longtable import check_export
 from .policy import decide, off_roster
-from .pool import Pool
+from .pool import FILE_TIMEOUT, Progress, read_all_with
 from .roster import Member, Roster
+from .similar import mark_similar
 from .submission import (
     DUPLICATE,
     FAILED,
     OVERLAP,
     UNREADABLE,
     WRONG_YEAR,
+    Context,
     Submission,
     read_submission,
     unreadable_submission,
 )
 
 EXACT = Decimal("0.000001")  # amounts are summed as decimals rounded to 6 places
-FILE_TIMEOUT = 60.0  # seconds one file may take to read (a report takes milliseconds)
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -58,18 +59,22 @@ class Options:
     export: str | Path | None = None  # the long table (--export)
     force: bool = False
     spec: FormSpec = field(default_factory=current)  # the form merged; reports of other forms are not counted
+    rules: LocalRules | None = None  # local rules (--rules); None: the national ones
+    previous: list[str | Path] | None = None  # last year's summary workbook or folder (--previous)
+    feedback: str | Path | None = None  # folder for the feedback to agencies (--feedback)
 
     def check(self, inputs: list[str | Path] = ()) -> None:
         """Refuse, before any work, options that cannot give a summary (OutputError, in
         Chinese): among them an output that is one of the `inputs`, or an agency's report
         inside an input folder (a summary left there by the last run may be replaced)."""
-        files = [p for p in inputs if not Path(p).is_dir()]
+        given = [*inputs, *(self.previous or [])]
+        files = [p for p in given if not Path(p).is_dir()]
         if self.output is not None:
             output = Path(self.output)
             if output.suffix.lower() != ".xlsx":
                 raise OutputError(f"汇总文件 {output} 应以 .xlsx 结尾")
             check_target(output, self.force, files)
-            self._not_a_report_in(output, [Path(p) for p in inputs if Path(p).is_dir()])
+            self._not_a_report_in(output, [Path(p) for p in given if Path(p).is_dir()])
         if self.export is not None:
             check_export(self.export)
             check_target(self.export, self.force, files)
@@ -81,6 +86,8 @@ class Options:
             raise OutputError("--jobs 应为不小于 1 的整数")
         if not (self.timeout > 0 and math.isfinite(self.timeout)):
             raise OutputError("--timeout 应为大于 0 的秒数")
+        if self.feedback is not None:
+            check_feedback(self.feedback, self.force)
 
     def _not_a_report_in(self, output: Path, folders: list[Path]) -> None:
         """An existing output inside an input folder would be an input: it may be replaced
@@ -103,6 +110,10 @@ class Options:
         """The merge's own output files, resolved: never read as inputs."""
         return {Path(p).resolve() for p in (self.output, self.export) if p is not None}
 
+    @property
+    def judged_by(self) -> LocalRules:
+        return self.rules or NATIONAL
+
 
 @dataclass
 class Merged:
@@ -119,6 +130,8 @@ class Merged:
     summary: Report | None = None
     unusable: int = 0  # cells without a usable value in counted reports (--include-invalid), summed as 0
     export: str | None = None  # where the long table is exported (--export), once writing
+    last_year: LastYear | None = None  # last year's reports (--previous)
+    feedback: dict[int, tuple[str, str]] = field(default_factory=dict)  # index of a submission -> (file, why)
 
     @property
     def included(self) -> list[Submission]:
@@ -166,14 +179,6 @@ class Merged:
 # ---- reading ---------------------------------------------------------------------------
 
 
-def default_jobs() -> int:
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
-
-
 def read_all(
     files: list[tuple[Path, str]],
     jobs: int | None = None,
@@ -181,14 +186,13 @@ def read_all(
     spec: FormSpec | None = None,
     timeout: float = FILE_TIMEOUT,
     read: Callable[[tuple[str, str, str]], Submission] = read_submission,
+    context: Context | None = None,
 ) -> list[Submission]:
-    """Read and judge every file in `jobs` worker processes (results in input order); a
-    file whose reading crashes its worker or takes longer than `timeout` seconds is
-    unreadable, and every other file is still read."""
-    form = (spec or current()).id
-    work = [(str(path), shown, form) for path, shown in files]
-    pool = Pool(read, unreadable_submission, min(jobs or default_jobs(), max(len(work), 1)), timeout)
-    return pool.run(work, progress)
+    """Read and judge every file in `jobs` worker processes that judge with `context`
+    (local rules, last year's reports); results in input order. A file whose reading
+    crashes its worker or takes longer than `timeout` seconds is unreadable, and every
+    other file is still read."""
+    return read_all_with(read, files, jobs, progress, spec, context, timeout, unreadable_submission)
 
 
 # ---- summing ---------------------------------------------------------------------------
@@ -260,12 +264,23 @@ def merge(
     inputs = collect(list(paths), options.outputs | (exclude or set()))
     if found:
         found(len(inputs.files), len(inputs.skipped))
-    subs = read_all(inputs.files, options.jobs, progress, options.spec, options.timeout, read)
-    merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started)
-    merged.year, merged.year_note, merged.missing = decide(subs, options.year, options.roster, options.include_invalid)
+    last_year = None
+    if options.previous:
+        from .previous import load_previous
+
+        last_year = load_previous(options.previous, options.spec, options.jobs, options.outputs | (exclude or set()))
+    context = Context(options.rules, last_year)
+    subs = read_all(inputs.files, options.jobs, progress, options.spec, options.timeout, read, context)
+    merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started, last_year=last_year)
+    rules = options.judged_by
+    merged.year, merged.year_note, merged.missing = decide(
+        subs, options.year, options.roster, options.include_invalid, screen=lambda current: mark_similar(current, options.spec, rules)
+    )
+    if options.feedback is not None:
+        merged.feedback = plan_feedback(merged)
     if merged.included:
         merged.summary = summary_report(merged)
     return merged
 
 
-__all__ = ["Merged", "Options", "merge", "read_all", "sum_values", "summary_report"]
+__all__ = ["Merged", "Options", "merge", "read_all", "read_all_with", "sum_values", "summary_report"]

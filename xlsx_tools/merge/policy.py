@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from ..findings import ERROR
@@ -119,11 +120,16 @@ def mark_overlaps(subs: list[Submission]) -> None:
 
 
 def decide(
-    subs: list[Submission], year: int | None = None, roster: Roster | None = None, include_invalid: bool = False
+    subs: list[Submission],
+    year: int | None = None,
+    roster: Roster | None = None,
+    include_invalid: bool = False,
+    screen: Callable[[list[Submission]], None] | None = None,
 ) -> tuple[int | None, str, list[tuple[Member, str]]]:
     """Set every submission's status, whether it is counted, and a note; return the
     reporting year (`year`, else the majority's), how it was chosen, and the roster
-    members with no report of that year."""
+    members with no report of that year. `screen` looks at the reports of the year, one
+    per agency, before they are settled (texts copied between agencies: TEXT-SIMILAR)."""
     year, year_note = target_year(subs, year)
     current = []
     for s in subs:
@@ -139,6 +145,8 @@ def decide(
             current.append(s)
     mark_duplicates(current)
     mark_overlaps(current)
+    if screen is not None:
+        screen([s for s in current if s.status != DUPLICATE])
     missing: list[tuple[Member, str]] = []
     if roster is not None:
         matched: set[Member] = set()
@@ -188,6 +196,8 @@ def _settle(s: Submission, include_invalid: bool) -> None:
         s.status = OFF_ROSTER
         s.note = next(i.message for i in s.issues if i.rule == "NOT-ON-ROSTER") + "，已计入汇总"
     elif s.warnings:
-        s.status, s.note = WARNED, s.issues[0].message
+        open_ = s.unexplained
+        s.status = WARNED
+        s.note = open_[0].message if open_ else f"{s.warnings} 处提示均已说明（{s.issues[0].explanation}）"
     else:
         s.status, s.note = PASSED, ""

@@ -5,7 +5,8 @@ A file can kill the process that reads it (a native library aborting on a hostil
 file) or make it hang. Each file is therefore read in a worker process, one file at a
 time per worker, under a time limit: a worker that dies or runs out of time is replaced,
 its file is reported as unreadable with the reason, and every other file is still read.
-(`multiprocessing.Pool` would wait forever for a dead worker's result.)
+(`multiprocessing.Pool` would wait forever for a dead worker's result.) Each worker is
+given the merge's `Context` (local rules, last year's reports) once, when it starts.
 """
 
 from __future__ import annotations
@@ -17,18 +18,33 @@ import sys
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Generic, TypeVar
+
+from ..form import FormSpec, current
+from .submission import Context, set_context
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+Progress = Callable[[int, int], None]
+FILE_TIMEOUT = 60.0  # seconds one file may take to read (a report takes milliseconds)
+
+
+def default_jobs() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
 
 
 def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _work(conn: Connection, theirs: Connection, parent: int, read: Callable) -> None:
+def _work(conn: Connection, theirs: Connection, parent: int, read: Callable, context: Context) -> None:
     _ignore_sigint()
+    set_context(context)
     theirs.close()  # the parent's end, inherited through fork: its closing must reach us as EOF
     while True:
         try:
@@ -45,9 +61,9 @@ def _work(conn: Connection, theirs: Connection, parent: int, read: Callable) -> 
 
 
 class _Worker:
-    def __init__(self, ctx, read: Callable):
+    def __init__(self, ctx, read: Callable, context: Context):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_work, args=(child, self.conn, os.getpid(), read), daemon=True)
+        self.process = ctx.Process(target=_work, args=(child, self.conn, os.getpid(), read, context), daemon=True)
         self.process.start()
         child.close()
         self.index: int | None = None  # the job it is reading
@@ -77,11 +93,19 @@ class Pool(Generic[Job, Result]):
     returns the results in job order; a job whose worker died or took longer than
     `timeout` seconds gets `failed(job, reason)` instead."""
 
-    def __init__(self, read: Callable[[Job], Result], failed: Callable[[Job, str], Result], workers: int, timeout: float):
+    def __init__(
+        self,
+        read: Callable[[Job], Result],
+        failed: Callable[[Job, str], Result],
+        workers: int,
+        timeout: float,
+        context: Context | None = None,
+    ):
         self.read = read
         self.failed = failed
         self.workers = max(1, workers)
         self.timeout = timeout
+        self.context = context or Context()
         # fork is cheap and safe here (no threads); elsewhere the platform's default (spawn)
         self.ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
 
@@ -140,8 +164,27 @@ class Pool(Generic[Job, Result]):
         return out  # type: ignore[return-value]
 
     def _start(self, jobs: list, pending: list[int]) -> _Worker:
-        w = _Worker(self.ctx, self.read)
+        w = _Worker(self.ctx, self.read, self.context)
         if pending:
             index = pending.pop()
             w.give(index, jobs[index])
         return w
+
+
+def read_all_with(
+    reader: Callable,
+    files: list[tuple[Path, str]],
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    spec: FormSpec | None = None,
+    context: Context | None = None,
+    timeout: float = FILE_TIMEOUT,
+    failed: Callable[[tuple[str, str, str], str], object] = lambda job, reason: None,
+) -> list:
+    """`reader((path, shown, form ID))` for every file, in `jobs` worker processes that
+    judge with `context` (local rules, last year's reports); results in input order, and
+    `failed(job, reason)` for a file whose reading crashed or hung its worker."""
+    form = (spec or current()).id
+    work = [(str(path), shown, form) for path, shown in files]
+    pool = Pool(reader, failed, min(jobs or default_jobs(), max(len(work), 1)), timeout, context)
+    return pool.run(work, progress)

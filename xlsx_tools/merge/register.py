@@ -30,6 +30,8 @@ REGISTER_COLUMNS = (
     ("大小（字节）", 11),
     ("修改时间", 19),
     ("SHA-256", 66),
+    ("上年报告", 24),
+    ("审核意见", 50),
 )
 _TITLES = [t for t, _ in REGISTER_COLUMNS]
 _NAME, _CODE, _COUNTED = (_TITLES.index(t) for t in ("单位名称", "统一社会信用代码", "计入汇总"))

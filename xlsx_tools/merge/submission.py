@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..check.local import LocalRules
+from ..check.previous import LastYear
 from ..findings import ERROR, Finding, Number, Severity, finding
 from ..form import FORMS
 from ..read.workbook import readable as readable_name
@@ -38,13 +40,20 @@ class Issue:
     severity: Severity
     message: str
     where: str = ""
+    expected: Number | None = None
+    actual: Number | None = None
+    explanation: str = ""  # the 说明 the agency wrote for a warning
 
     def __post_init__(self) -> None:
         self.severity = Severity(self.severity)
 
     @classmethod
     def of(cls, f: Finding) -> Issue:
-        return cls(f.rule, f.severity, f.message, "、".join(f.where))
+        return cls(f.rule, f.severity, f.message, "、".join(f.where), f.expected, f.actual, f.explanation or "")
+
+    @property
+    def explained(self) -> bool:
+        return bool(self.explanation) and self.severity != ERROR
 
     @classmethod
     def new(cls, rule: str, message: str) -> Issue:
@@ -69,6 +78,9 @@ class Submission:
     summary: bool = False  # a merged report (its kind is the form's summary kind)
     covered: tuple[tuple[str, str], ...] = ()  # a summary's counted agencies: (name, code), from its register
     values: tuple[Number | None, ...] | None = None  # the input cells, in the form's input order (totals are derived)
+    carry: tuple[Number | None, ...] = ()  # the cells next year's rules use (spec.previous_ids), as stated
+    texts: tuple[str, ...] = ()  # the narrative sections, in the form's order ('' where empty)
+    previous: str = ""  # last year's report found for it (--previous): where it came from
     issues: list[Issue] = field(default_factory=list)
     # decided by the merge
     status: str = ""
@@ -84,6 +96,11 @@ class Submission:
         return len(self.issues) - self.errors
 
     @property
+    def unexplained(self) -> list[Issue]:
+        """Its warnings without an explanation (说明)."""
+        return [i for i in self.issues if i.severity != ERROR and not i.explained]
+
+    @property
     def is_summary(self) -> bool:
         return self.summary
 
@@ -96,13 +113,33 @@ class Submission:
         self.issues.append(Issue.new(rule, message))
 
 
+@dataclass(frozen=True)
+class Context:
+    """What every worker of a merge judges with: the local rules and last year's reports.
+    Handed to each worker process once (a pool initializer), never per file."""
+
+    rules: LocalRules | None = None
+    last_year: LastYear | None = None
+
+
+_CONTEXT = Context()
+
+
+def set_context(context: Context) -> None:
+    """Set the context of this process (the pool's initializer in each worker)."""
+    global _CONTEXT
+    _CONTEXT = context
+
+
 def read_submission(job: tuple[str, str, str]) -> Submission:
     """Read and judge one workbook (runs in a worker process) as a report of the form
-    `job[2]` (a form ID). Never raises for a bad file: an unreadable one is a
-    Submission with readable=False and its reason."""
+    `job[2]` (a form ID), with the local rules and last year's report of the process's
+    `Context`. Never raises for a bad file: an unreadable one is a Submission with
+    readable=False and its reason."""
     from ..check import validate_file
 
     path, shown, form = job
+    context = _CONTEXT
     spec = FORMS[form]
     sub = Submission(path, shown)
     try:
@@ -112,7 +149,8 @@ def read_submission(job: tuple[str, str, str]) -> Submission:
             sub.sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
         pass  # the reader says why, below
-    result = validate_file(Path(path), spec=spec)
+    last_year = context.last_year
+    result = validate_file(Path(path), previous=last_year, spec=spec, rules=context.rules)
     raw_name = Path(path).name
     sub.issues = [Issue.of(f) for f in result.findings]
     if readable_name(raw_name) != raw_name:  # the reader's messages name the file as the OS gave it
@@ -142,6 +180,11 @@ def read_submission(job: tuple[str, str, str]) -> Submission:
     filled = meta.get("filled_on")
     sub.filled_on = filled if isinstance(filled, dt.date) else None
     sub.values = tuple(report.cells.get(cid) for cid in spec.input_ids)
+    sub.carry = tuple(report.cells.get(cid) for cid in spec.previous_ids)
+    sub.texts = tuple(report.text.get(s.key) or "" for s in spec.sections)
+    if last_year is not None:
+        found = last_year.match(report)
+        sub.previous = (found.source or "") if found is not None else ""
     return sub
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from ..console import table
 from ..findings import ERROR, WARNING
+from .review import EXPLANATIONS
 from .submission import DUPLICATE, FAILED, OFF_ROSTER, Submission
 
 SHOWN = 10  # files listed in full per section; the workbook has the rest
@@ -45,9 +46,11 @@ def _left_out(s: Submission) -> list[str]:
 
 
 def _warned(s: Submission) -> list[str]:
-    first = next(i.message for i in s.issues if i.severity == WARNING)
-    extra = f"（共 {s.warnings} 条提示）" if s.warnings > 1 else ""
-    return [f"  ! {s.label}：{first}{extra}"]
+    open_ = s.unexplained
+    first = (open_ or [i for i in s.issues if i.severity == WARNING])[0]
+    said = "（已说明）" if first.explained else ""
+    extra = f"（共 {s.warnings} 条提示" + (f"，{s.warnings - len(open_)} 条已说明" if len(open_) < s.warnings else "") + "）"
+    return [f"  ! {s.label}：{first.message}{said}{extra if s.warnings > 1 else ''}"]
 
 
 def _in_text_hint(spec) -> str:
@@ -95,3 +98,26 @@ def table_lines(merged) -> list[str]:
     keys += [k for k in ("无法读取", "年度不符", "与汇总重叠", "不在名单", "跳过") if c[k]]
     missing = c["未报送"] if merged.options.roster is not None else "-"
     return table(keys, [[missing if k == "未报送" else c[k] for k in keys]])
+
+
+def review_lines(merged, feedback: list | None = None) -> list[str]:
+    """Last year's reports matched, explanations carried, feedback written."""
+    lines = []
+    if merged.last_year is not None:
+        readable = [s for s in merged.submissions if s.readable]
+        found = sum(1 for s in readable if s.previous)
+        lines.append(
+            f"上年报告：{merged.last_year.source}，{len(merged.last_year)} 个单位；本年 {found} 个单位找到上年报告，{len(readable) - found} 个未找到"
+        )
+    explained = sum(1 for s in merged.submissions for i in s.issues if i.explained)
+    if explained:
+        lines.append(f"各单位对 {explained} 处提示作了说明，见汇总工作簿的「{EXPLANATIONS}」")
+    if feedback is not None:
+        folder = merged.options.feedback
+        if feedback:
+            lines.append(f"已生成审核意见 {len(feedback)} 份（{folder}）：")
+            for _, (name, why) in sorted(merged.feedback.items()):
+                lines.append(f"  - {name}：{why}")
+        else:
+            lines.append(f"没有需要反馈的单位，未生成审核意见（{folder}）")
+    return lines

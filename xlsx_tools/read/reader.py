@@ -27,6 +27,7 @@ from ..values import BLANK, FORMULA, HUGE, NIL, NOT_NUMBER, TEXT_NUMBER, TOO_LAR
 from ..values import ERROR as CELL_ERROR
 from . import anchors as anchor_locator
 from .location import ANCHORS, LABELS, Location, Places, places_of
+from .notes import lazy_notes
 
 LIST_LIMIT = 8  # addresses quoted in one message
 
@@ -386,6 +387,7 @@ def read_source(src: Source, spec: FormSpec | None = None) -> Report:
         raw = raw_at(pos) if pos is not None else loc.stated.get(key, (None,))[0]
         if isinstance(raw, str) and raw.strip():
             report.text[section.key] = raw
+    report.notes = lazy_notes(spec, src)
     report.findings = findings
     return report
 

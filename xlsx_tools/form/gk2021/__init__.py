@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..spec import FormSpec
 from . import tables as t
-from .checks import CHECKS, RULES
+from .advice import ADVICE
+from .checks import CHECKS, HEADLINES, RULES
 from .layout import layout
 from .phrases import PHRASES
 from .variants import COLLAPSIBLE, OMISSIBLE, OUTLINE, TITLE_VARIANTS, VARIANTS
@@ -56,4 +57,6 @@ SPEC = FormSpec(
     collapsible=COLLAPSIBLE,
     title_variants=TITLE_VARIANTS,
     outline=OUTLINE,
+    headlines=HEADLINES,
+    advice=ADVICE,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...findings import AT_MOST, EQUAL, ERROR, WARNING, Rule
 from ..checks import Check, Term
-from ..spec import path_key
+from ..spec import Headline, path_key
 from .tables import CELLS, T2_GRIDS, T3, T4
 
 RULES = (
@@ -20,6 +20,7 @@ RULES = (
     Rule("XY-INFORCE", WARNING, "现行有效件数 = 上年现行有效 + 本年制发 − 本年废止", EQUAL),
     Rule("FEE-NOT-FOUND", WARNING, "信息处理费的数字可以找到"),
     Rule("SECTIONS", WARNING, "六个部分齐全且顺序正确（一、总体情况 … 六、其他需要报告的事项）"),
+    Rule("XY-JUMP", WARNING, "主要数字与上年相比没有成倍的异常变化"),
 )
 
 T3_OUTER_ROWS = ("new", "carried_over", "total", "carried_forward")
@@ -151,3 +152,16 @@ def _cross_year_checks() -> list[Check]:
 
 CHECKS: tuple[Check, ...] = (*_t3_checks(), *_t4_checks(), *_fee_checks(), *_cross_year_checks())
 """Every linear check instance, in the order the 校验 sheet lists them."""
+
+
+HEADLINES: tuple[Headline, ...] = (
+    Headline("表二 行政许可本年处理决定数量", ("t2.license.decisions",)),
+    Headline("表二 行政处罚本年处理决定数量", ("t2.penalty.decisions",)),
+    Headline("表二 行政强制本年处理决定数量", ("t2.coercion.decisions",)),
+    Headline("表二 行政事业性收费本年收费金额", ("t2.fee.amount",), "万元"),
+    Headline("表三 本年新收政府信息公开申请（总计）", ("t3.new.total",)),
+    Headline("表三 本年度办理结果（七）总计", ("t3.total.total",)),
+    Headline("表四 行政复议（总计）", ("t4.review.total",)),
+    Headline("表四 行政诉讼（两类总计之和）", ("t4.suit_direct.total", "t4.suit_after_review.total")),
+)
+"""The headline figures screened against last year's report (XY-JUMP)."""

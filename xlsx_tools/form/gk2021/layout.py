@@ -13,6 +13,7 @@ from ..layout import Layout, SheetLayout, place_grid
 from ..spec import FormSpec
 
 GUIDE, CHECKS, RESULTS = "填报说明", "校验", "校验结果"
+NOTES = "情况说明"
 
 GUIDE_LINES = (
     "填报说明",
@@ -27,6 +28,7 @@ GUIDE_LINES = (
     "7. 「校验」工作表实时列出每一条勾稽关系及是否通过；未通过的单元格在表中以红色标出，提示项以橙色标出。封面「实时校验」显示总体结果。",
     "8. 点击「校验」按钮（启用宏的版本）或由汇总单位用命令行工具校验时，还会检查文字部分所述数字、与上年报告的衔接和发布时限。",
     "9. 工作表已设保护，防止误改公式和表头（不设密码，不能防止故意修改）。请勿插入或删除行列，以免汇总时无法识别。",
+    "10. 校验发现的「提示」如确属实际情况，请在「情况说明」工作表中写明原因（规则、位置、情况说明；点击「校验」按钮会自动列出各条提示），说明随报告一并报送。「错误」必须改正，不能以说明代替。",
 )
 COVER_NOTE = "依据国办公开办函〔2021〕30号印发的年度报告格式；浅黄色单元格为填报项"
 COVER_STATUS = (("status", "实时校验"), ("run_status", "按钮校验结果"), ("form", "表式版本"))
@@ -52,8 +54,23 @@ CHECK_WIDTHS = (38, 15, 6, 50, 30, 12, 40, 12, 8, 7, 8)
 CHECK_FIRST_ROW = 4  # 0-based row of the first check
 RESULT_TITLE = "校验结果（点击「校验」按钮后生成）"
 RESULT_HEADER_ROW = 1
-RESULT_HEADERS = ("级别", "规则", "表", "行", "列", "单元格", "左边", "右边", "说明")
-RESULT_WIDTHS = (6, 14, 8, 30, 16, 16, 10, 10, 80)
+RESULT_HEADERS = ("级别", "规则", "表", "行", "列", "单元格", "左边", "右边", "说明", "情况说明")
+RESULT_WIDTHS = (6, 14, 8, 30, 16, 16, 10, 10, 80, 40)
+# Where staff explain warnings: one row per warning, kept by the 校验 button across clicks.
+NOTE_TITLE = "情况说明（对校验发现的「提示」写明原因，随报告一并报送）"
+NOTE_HINT = (
+    "「规则」「位置」与「校验结果」中的提示相同（点击「校验」按钮会自动列出各条提示，只需填写最后一列）；"
+    "「位置」留空表示该规则的全部提示。「错误」必须改正，不能以说明代替。"
+)
+NOTE_COLUMNS = (("rule", "规则"), ("where", "位置"), ("message", "提示内容"), ("text", "情况说明"))
+NOTE_WIDTHS = (16, 24, 70, 60)
+NOTE_HEADER_ROW = 2
+NOTE_ROWS = 100
+NOTE_PROMPTS = (
+    ("rule", "规则编号，与「校验结果」中的相同，如 FEE-COLLECTED"),
+    ("where", "单元格位置，如 正文!B12；留空表示该规则的全部提示"),
+    ("text", "写明该提示所述情况的原因，如：本年度收取的信息处理费含上年度发出通知的费用"),
+)
 
 # Column widths, row heights, repeated and frozen rows of each table's sheet.
 TABLE_SHEETS = {
@@ -174,9 +191,25 @@ def _results() -> SheetLayout:
     return sheet
 
 
+def _notes() -> SheetLayout:
+    sheet = SheetLayout(
+        NOTES,
+        widths=dict(enumerate(NOTE_WIDTHS)),
+        repeat_rows=(NOTE_HEADER_ROW, NOTE_HEADER_ROW),
+        freeze=(NOTE_HEADER_ROW + 1, 0),
+        landscape=True,
+    )
+    sheet.title(NOTE_TITLE, len(NOTE_COLUMNS))
+    sheet.label(1, 0, NOTE_HINT, 1, len(NOTE_COLUMNS), "note")
+    sheet.heights[1] = 32
+    for i, (_, text) in enumerate(NOTE_COLUMNS):
+        sheet.label(NOTE_HEADER_ROW, i, text)
+    return sheet
+
+
 def layout(spec: FormSpec) -> Layout:
     tables = [t.key for t in spec.tables if t.key != "fee"]
-    sheets = [_cover(spec), _guide(), *(_table_sheet(spec, key) for key in tables), _text(spec), _checks(), _results()]
+    sheets = [_cover(spec), _guide(), *(_table_sheet(spec, key) for key in tables), _text(spec), _checks(), _results(), _notes()]
     return Layout(
         sheets={s.name: s for s in sheets},
         cover=spec.cover,
@@ -188,4 +221,9 @@ def layout(spec: FormSpec) -> Layout:
         check_first_row=CHECK_FIRST_ROW,
         result_headers=RESULT_HEADERS,
         result_first_row=RESULT_HEADER_ROW + 1,
+        notes=NOTES,
+        note_columns=NOTE_COLUMNS,
+        note_first_row=NOTE_HEADER_ROW + 1,
+        note_rows=NOTE_ROWS,
+        note_prompts=NOTE_PROMPTS,
     )
