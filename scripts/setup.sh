@@ -13,6 +13,8 @@ if [ "${1:-}" = "--test" ]; then
   /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need="$need python3-uno"  # tests edit workbooks through LibreOffice's UNO API
   command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
   { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qiE "wqy|noto.*cjk"; } || need="$need fonts-wqy-microhei"
+  # the web pages of `xlsx-tools serve` are tested in a real browser: Debian's Chromium and its driver (nothing downloaded at run time)
+  { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || need="$need chromium chromium-driver"
   if [ -n "$need" ]; then
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
