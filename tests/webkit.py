@@ -57,7 +57,7 @@ class Server:
         return out.decode("utf-8", "replace")
 
     def token(self, page: str = "/") -> str:
-        return re.search(r'name="gk-token" content="([^"]+)"', httpx.get(self.url + page).text).group(1)
+        return page_token(self.url, page)
 
     def stored(self) -> list[Path]:
         """Every file under the server's temporary folders (uploads waiting or left behind)."""
@@ -67,6 +67,17 @@ class Server:
         """POST an upload as the page sends it: `files` are (name, bytes, role) or Paths (reports)."""
         h = {"Content-Type": UPLOAD, "X-GK-Token": self.token(page), "Origin": self.url, **(headers or {})}
         return httpx.post(self.url + path, content=body(files, options), headers=h, timeout=timeout)
+
+
+def page_token(url: str, page: str = "/") -> str:
+    """The token a page of the server at `url` sends with its uploads."""
+    return re.search(r'name="gk-token" content="([^"]+)"', httpx.get(url + page).text).group(1)
+
+
+def framed(listed: list[dict], options: dict | None = None) -> bytes:
+    """The framing's head for a list of files as the page describes them."""
+    head = json.dumps({"files": listed, "options": options or {}}, ensure_ascii=False).encode()
+    return b"GKUP1" + struct.pack(">I", len(head)) + head
 
 
 def entries(files: list) -> list[tuple[str, bytes, str]]:
@@ -81,9 +92,7 @@ def entries(files: list) -> list[tuple[str, bytes, str]]:
 
 def header(files: list, options: dict | None = None, modified: int = 1767225600000) -> bytes:
     """The framing's head: magic, length, JSON list of the files."""
-    listed = [{"name": n, "size": len(d), "modified": modified, "role": r} for n, d, r in entries(files)]
-    head = json.dumps({"files": listed, "options": options or {}}, ensure_ascii=False).encode()
-    return b"GKUP1" + struct.pack(">I", len(head)) + head
+    return framed([{"name": n, "size": len(d), "modified": modified, "role": r} for n, d, r in entries(files)], options)
 
 
 def body(files: list, options: dict | None = None) -> bytes:

@@ -218,7 +218,9 @@ def _package(sheet: bytes, styles: bytes | None = None) -> bytes:
     files = parts(base.getvalue())
     files["xl/worksheets/sheet1.xml"] = sheet
     files["xl/styles.xml"] = styles
-    files["xl/calcChain.xml"] = b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="C1" i="1"/></calcChain>'
+    files["xl/calcChain.xml"] = (
+        b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="C1" i="1"/></calcChain>'
+    )
     files["xl/_rels/workbook.xml.rels"] = files["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>",
         b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
@@ -243,7 +245,15 @@ def test_patch_writes_values_colours_and_new_cells_in_order():
         b"</x:sheetData></x:worksheet>"
     )
     actions = [
-        {"func": "setRangeColor", "args": ["#FFC7CE"], "sheet_position": 0, "start_row": 0, "start_column": 0, "row_count": 2, "column_count": 2},
+        {
+            "func": "setRangeColor",
+            "args": ["#FFC7CE"],
+            "sheet_position": 0,
+            "start_row": 0,
+            "start_column": 0,
+            "row_count": 2,
+            "column_count": 2,
+        },
         {"func": "setValues", "values": [["<b>&\x01 ", 3.5], [True, ""]], "sheet_position": 0, "start_row": 0, "start_column": 1},
         {"func": "setValues", "values": [["末行"]], "sheet_position": 0, "start_row": 4, "start_column": 2},
         {"func": "setValues", "values": [["_x0041_"]], "sheet_position": 0, "start_row": 5, "start_column": 0},
@@ -263,7 +273,10 @@ def test_patch_writes_values_colours_and_new_cells_in_order():
     styles = got["xl/styles.xml"]
     assert b'<fills count="3">' in styles and b'<fgColor rgb="FFFFC7CE"/>' in styles
     assert b'<cellXfs count="4">' in styles
-    assert b'<xf numFmtId="0" fontId="0" fillId="2" borderId="0" xfId="0" applyProtection="1" applyFill="1"><protection locked="0"/></xf>' in styles
+    assert (
+        b'<xf numFmtId="0" fontId="0" fillId="2" borderId="0" xfId="0" applyProtection="1" applyFill="1"><protection locked="0"/></xf>'
+        in styles
+    )
     assert "xl/calcChain.xml" not in got and b"calcChain" not in got["xl/_rels/workbook.xml.rels"]
     assert b"calcChain" not in got["[Content_Types].xml"]
     wb = openpyxl.load_workbook(io.BytesIO(out.data))
@@ -284,7 +297,9 @@ def test_patch_never_breaks_a_shared_formula():
 
 def test_patch_on_an_empty_sheet_and_an_unknown_action():
     sheet = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
-    out = apply_actions(_package(sheet), ["S & T"], [{"func": "setValues", "values": [[7]], "sheet_position": 0, "start_row": 1, "start_column": 1}])
+    out = apply_actions(
+        _package(sheet), ["S & T"], [{"func": "setValues", "values": [[7]], "sheet_position": 0, "start_row": 1, "start_column": 1}]
+    )
     assert b'<sheetData><row r="2"><c r="B2"><v>7</v></c></row></sheetData>' in parts(out.data)["xl/worksheets/sheet1.xml"]
     with pytest.raises(PatchError, match="runPython"):
         apply_actions(_package(sheet), ["S & T"], [{"func": "runPython", "sheet_position": 0}])

@@ -179,7 +179,7 @@ def _header(raw: bytes, limits: Limits, declared: int | None) -> tuple[list[dict
         raise _bad("没有文件清单")
     files = header["files"]
     if len(files) > limits.files:
-        raise too_many(len(files), limits.files)
+        raise too_many(len(files), limits.roles.get("report", (0, limits.files))[1])
     options = header.get("options", {})
     if not isinstance(options, dict):
         raise _bad("选项无效")
@@ -292,7 +292,8 @@ async def _receive(request, limits: Limits, declared: int | None, upload: Upload
         raise Refusal(415, WRONG_TYPE)
     (length,) = struct.unpack(">I", await body.exactly(4))
     if length > MAX_HEADER_BYTES:
-        raise Refusal(413, f"文件清单过长（文件过多或文件名过长），未处理。一次最多上传 {limits.files} 个文件，请分批上传。")
+        most = limits.roles.get("report", (0, limits.files))[1]
+        raise Refusal(413, f"文件清单过长（文件过多或文件名过长），未处理。一次最多上传 {most} 个文件，请分批上传。")
     entries, upload.options = _header(await body.exactly(length), limits, declared)
     for i, entry in enumerate(entries, start=1):
         m = _EXTENSION.search(entry["name"])

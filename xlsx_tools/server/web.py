@@ -39,9 +39,21 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
+from ..findings import ToolError
 from .checks import Refusal
 from .upload import Limits, Upload, check_sender, receive
-from .webjobs import CHECK_SECONDS, MERGE_SECONDS, Download, check_job, download_job, merge_job, read_progress, run_job, skip_reason
+from .webjobs import (
+    CHECK_SECONDS,
+    MERGE_SECONDS,
+    Download,
+    check_job,
+    download_job,
+    merge_job,
+    merge_options,
+    read_progress,
+    run_job,
+    skip_reason,
+)
 
 log = logging.getLogger("xlsx_tools.server")
 
@@ -125,7 +137,7 @@ class Uploads:
 
     def start(self) -> None:
         tmp = tempfile.gettempdir()
-        for old in Path(tmp).glob(f"{BASE_PREFIX}*"):
+        for old in Path(tmp).glob(f"{BASE_PREFIX}*") if os.name == "posix" else ():
             pid = old.name[len(BASE_PREFIX) :].split("-")[0]
             try:
                 if old.stat().st_uid != os.getuid() or not pid.isdigit() or _alive(int(pid)):
@@ -249,11 +261,24 @@ def web_routes(config: WebConfig, validators, gate, internal_error, uploads: Upl
         except Refusal as exc:
             log.info("refused %d: %s", exc.status, exc.message)
             return text(exc.message, exc.status, {"Retry-After": "5"} if exc.status == 503 else None)
+        try:
+            merge_options(upload.options)  # refused before anything is read
+        except Refusal as exc:
+            upload.remove()
+            return text(exc.message, exc.status)
+        except ToolError as exc:
+            upload.remove()
+            return text(exc.message, 400)
         if not gate.enter():
             upload.remove()
             return text(BUSY, 503, {"Retry-After": "5"})
         future = asyncio.ensure_future(validators.run(run_job, merge_job, upload.as_job()))
-        future.add_done_callback(lambda _: upload.remove())
+
+        def finished(_) -> None:  # whether or not anybody still listens
+            upload.remove()
+            gate.leave()
+
+        future.add_done_callback(finished)
         reports = [f.name for f in upload.of("report")]
         workbooks = sum(1 for name in reports if skip_reason(name) is None)
 
@@ -261,29 +286,26 @@ def web_routes(config: WebConfig, validators, gate, internal_error, uploads: Upl
             return json.dumps(obj, ensure_ascii=False).encode("utf-8") + b"\n"
 
         async def stream():
-            try:
-                yield line({"started": workbooks, "skipped": len(reports) - workbooks})
-                last, deadline = None, time.monotonic() + MERGE_SECONDS + 30
-                while not future.done():
-                    await asyncio.wait({future}, timeout=0.25)
-                    progress = read_progress(upload.folder)
-                    if progress and progress != last:
-                        last = progress
-                        yield line({"progress": list(progress)})
-                    if time.monotonic() > deadline:
-                        yield line({"error": SLOW, "status": 503})
-                        return
-                status, answer = future.result()
-                if status == 200:
-                    yield line({"result": answer})
-                elif status == 500:
-                    response = internal_error(request, answer)
-                    yield line({"error": response.body.decode("utf-8"), "status": 500})
-                else:
-                    log.info("refused %d: %s", status, answer)
-                    yield line({"error": answer, "status": status})
-            finally:
-                gate.leave()
+            yield line({"started": workbooks, "skipped": len(reports) - workbooks})
+            last, deadline = None, time.monotonic() + MERGE_SECONDS + 30
+            while not future.done():
+                await asyncio.wait({future}, timeout=0.25)
+                progress = read_progress(upload.folder)
+                if progress and progress != last:
+                    last = progress
+                    yield line({"progress": list(progress)})
+                if time.monotonic() > deadline:
+                    yield line({"error": SLOW, "status": 503})
+                    return
+            status, answer = future.result()
+            if status == 200:
+                yield line({"result": answer})
+            elif status == 500:
+                response = internal_error(request, answer)
+                yield line({"error": response.body.decode("utf-8"), "status": 500})
+            else:
+                log.info("refused %d: %s", status, answer)
+                yield line({"error": answer, "status": status})
 
         return StreamingResponse(stream(), media_type="application/x-ndjson", headers={"Cache-Control": "no-store"})
 

@@ -344,7 +344,9 @@ def skip_reason(name: str) -> str | None:
     return skip_reason(Path(_base(name)))
 
 
-def _options(raw: dict):
+def merge_options(raw: dict):
+    """The merge's Options and whether to stop at any error (`strict`), from the page's choices
+    (a Refusal or an OutputError, in Chinese, for a choice that cannot be)."""
     from ..form import current
     from ..merge import Options
 
@@ -405,7 +407,7 @@ def merge_job(job: dict, today: dt.date | None = None) -> tuple[int, dict]:
     from ..merge.submission import Issue
 
     with time_limit(MERGE_SECONDS):
-        options, strict = _options(job.get("options") or {})
+        options, strict = merge_options(job.get("options") or {})
         roster_file = _role(job, "roster")
         if roster_file:
             from ..merge.roster import RosterError, load_roster
@@ -515,6 +517,7 @@ __all__ = [
     "findings_csv",
     "findings_xlsx",
     "merge_job",
+    "merge_options",
     "read_progress",
     "run_job",
     "skip_reason",

@@ -6,7 +6,7 @@
   if (!window.GK_COMPAT) {
     return;
   }
-  const { uploadBody, post, refusal, el, say, saveBlob, fileName, table, dropZone, setupSecret } = window.GK;
+  const { uploadBody, post, refusal, el, say, saveBlob, fileName, table, dropZone, setupSecret, showPicked } = window.GK;
   const files = document.getElementById("files");
   const previous = document.getElementById("previous");
   const results = document.getElementById("results");
@@ -38,10 +38,12 @@
     const { box, heading, status } = view;
     const level = !data.readable ? "bad" : data.errors ? "bad" : data.warnings ? "warn" : "good";
     heading.replaceChildren(
-      el("span", { class: "name", text: data.name }),
-      data.agency ? el("span", { class: "agency", text: `（${data.agency}）` }) : null,
-      "：",
-      el("span", { class: `badge ${level}`, text: data.summary })
+      ...[
+        el("span", { class: "name", text: data.name }),
+        data.agency ? el("span", { class: "agency", text: `（${data.agency}）` }) : null,
+        "：",
+        el("span", { class: `badge ${level}`, text: data.summary }),
+      ].filter((x) => x !== null)
     );
     status.remove();
     if (note) {
@@ -51,7 +53,9 @@
       box.append(el("p", { class: "hint", text: `已与上年报告「${data.previous}」比较。` }));
     }
     if (data.rows.length) {
-      box.append(table(`${data.name} 的问题`, data.headers, data.rows, (row, i) => data.levels[i]));
+      const found = table(`${data.name} 的问题`, data.headers, data.rows, (row, i) => data.levels[i]);
+      found.classList.add("findings");
+      box.append(found);
     } else {
       box.append(el("p", { class: "pass", text: "校验通过：未发现问题。" }));
     }
@@ -112,6 +116,7 @@
     view.status.setAttribute("role", "alert");
     view.status.textContent = refusal(answer);
     view.box.setAttribute("aria-busy", "false");
+    return answer.status;
   }
 
   async function start(list) {
@@ -123,13 +128,18 @@
     results.replaceChildren();
     again.disabled = clear.disabled = true;
     say(message, `正在校验 ${list.length} 个文件……`, "info");
+    let refused = false;
     for (let i = 0; i < list.length; i++) {
-      await check(list[i], i + 1);
+      refused = (await check(list[i], i + 1)) === 401 || refused;
     }
     say(message, list.length > 1 ? `已校验 ${list.length} 个文件。` : "", "info");
     again.disabled = clear.disabled = false;
     const first = results.querySelector("h2");
-    if (first) {
+    const secretInput = document.getElementById("secret");
+    if (refused && secretInput && !document.getElementById("auth-box").hidden) {
+      say(message, "请填写正确的访问密钥，然后点击「重新校验」。");
+      secretInput.focus();
+    } else if (first) {
       first.setAttribute("tabindex", "-1");
       first.focus();
     }
@@ -142,6 +152,7 @@
     results.replaceChildren();
     say(message, "");
     files.value = "";
+    showPicked(files);
     chosen = [];
     again.disabled = clear.disabled = true;
     files.focus();

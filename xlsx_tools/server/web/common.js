@@ -52,6 +52,10 @@
       xhr.setRequestHeader("Content-Type", "application/x-gk-upload");
       xhr.setRequestHeader("X-GK-Token", meta("gk-token"));
       const key = secret();
+      if (key && !/^[\x20-\x7e]+$/.test(key)) {
+        resolve({ status: 401, type: "text/plain", text: "访问密钥只含英文字母、数字和符号，请检查是否输入了中文或全角字符。", xhr });
+        return;
+      }
       if (key) {
         xhr.setRequestHeader("Authorization", key);
       }
@@ -226,5 +230,29 @@
     }
   }
 
-  window.GK = { uploadBody, post, refusal, el, say, saveBlob, fileName, fromBase64, megabytes, table, dropZone, setupSecret, meta };
+  /* What a file chooser holds, in words next to it (the input itself is not shown). */
+  function showPicked(input) {
+    const label = document.querySelector(`.picked[data-for="${input.id}"]`);
+    if (!label) {
+      return;
+    }
+    const files = [...input.files];
+    if (!files.length) {
+      label.textContent = "未选择";
+    } else if (files.length === 1) {
+      label.textContent = files[0].webkitRelativePath || files[0].name;
+    } else if (input.hasAttribute("webkitdirectory")) {
+      label.textContent = `文件夹「${files[0].webkitRelativePath.split("/")[0]}」，${files.length} 个文件`;
+    } else {
+      label.textContent = `${files.length} 个文件：${files.slice(0, 3).map((f) => f.name).join("、")}${files.length > 3 ? " 等" : ""}`;
+    }
+  }
+
+  document.addEventListener("change", (e) => {
+    if (e.target instanceof HTMLInputElement && e.target.type === "file") {
+      showPicked(e.target);
+    }
+  });
+
+  window.GK = { uploadBody, post, refusal, el, say, saveBlob, fileName, fromBase64, megabytes, table, dropZone, setupSecret, meta, showPicked };
 })();

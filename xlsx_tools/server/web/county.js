@@ -6,7 +6,7 @@
   if (!window.GK_COMPAT) {
     return;
   }
-  const { uploadBody, post, refusal, el, say, saveBlob, fromBase64, megabytes, table, dropZone, setupSecret, meta } = window.GK;
+  const { uploadBody, post, refusal, el, say, saveBlob, fromBase64, megabytes, table, dropZone, setupSecret, meta, showPicked } = window.GK;
   const $ = (id) => document.getElementById(id);
   const chosenText = $("chosen");
   const message = $("message");
@@ -48,6 +48,8 @@
   $("forget").addEventListener("click", () => {
     chosen = [];
     $("folder").value = $("files").value = "";
+    showPicked($("folder"));
+    showPicked($("files"));
     show();
   });
 
@@ -102,7 +104,9 @@
         results.append(el("p", { class: "notice error", text: note }));
       }
       if (r.previous_rows.length) {
-        results.append(table("与上年汇总表比较发现的问题", ["级别", "规则", "表", "行", "列", "单元格", "说明"], r.previous_rows, () => "warning"));
+        const found = table("与上年汇总表比较发现的问题", ["级别", "规则", "表", "行", "列", "单元格", "说明"], r.previous_rows, () => "warning");
+        found.classList.add("findings");
+        results.append(found);
       } else if (!r.previous_notes.length) {
         results.append(el("p", { class: "pass", text: "上年结转、现行有效件数与上年汇总表衔接。" }));
       }
@@ -111,7 +115,9 @@
     if (r.register_total > r.register.length) {
       results.append(el("p", { class: "hint", text: `共 ${r.register_total} 行，此处列出前 ${r.register.length} 行；全部见下载的报送登记和汇总工作簿。` }));
     }
-    results.append(table("报送登记", r.register_headers, r.register, statusClass));
+    const register = table("报送登记", r.register_headers, r.register, statusClass);
+    register.classList.add("register");
+    results.append(register);
     const heading = $("downloads-heading");
     if (heading) {
       heading.focus();
