@@ -31,6 +31,7 @@ from ..values import CellError
 from .patch import PatchError, apply_actions
 
 _LARGE_NUMBER = re.compile(r"^[0-9.Ee]{16,100}$")
+FIRST_CELL = Pos("", 0, 0).a1  # what Excel selects in a sheet never clicked
 MARKABLE = (".xlsx", ".xlsm")
 
 
@@ -119,7 +120,7 @@ def file_payload(path: str | os.PathLike, name: str | None = None, version: str 
     return {
         "client": "VBA",
         "version": version,
-        "book": {"name": name or display_name(path), "active_sheet_index": 0, "selection": "A1"},
+        "book": {"name": name or display_name(path), "active_sheet_index": 0, "selection": FIRST_CELL},
         "names": names,
         "sheets": [{"name": s, "pictures": [], "tables": [], "values": _sheet_values(wb, s)} for s in sheets],
     }

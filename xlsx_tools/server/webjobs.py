@@ -209,22 +209,24 @@ def check_job(job: dict, today: dt.date | None = None) -> tuple[int, dict]:
             "rows": [[_cell(row[i]) for i in SHOWN_COLUMNS] for row in rows],
             "levels": ["error" if x.severity == ERROR else "warning" for x in ordered(result.findings)],
             "marked_note": why_not or "",
-            "downloads": downloads(why_not is None),
+            "downloads": downloads(spec, why_not is None),
         }
         if not result.readable:
             return 422, {"message": result.findings[0].message if result.findings else "文件无法读取。", "result": answer}
         return 200, answer
 
 
-MARKED_NOTE = (
-    "与 Excel 中「校验」按钮的标注相同：有问题的填报单元格标为红色（错误）或黄色（提示），「校验结果」工作表列出全部问题，"
-    "封面写入校验结论；文件的其他内容保持原样。按钮不比较上年报告，上年衔接的问题只在本页和问题清单中列出。"
-)
+def marked_note(spec) -> str:
+    return (
+        f"与 Excel 中「{spec.words['button']}」按钮的标注相同：有问题的填报单元格标为红色（错误）或黄色（提示），"
+        f"「{spec.layout.results}」工作表列出全部问题，{spec.cover}写入校验结论；文件的其他内容保持原样。"
+        "按钮不比较上年报告，上年衔接的问题只在本页和问题清单中列出。"
+    )
 
 
-def downloads(markable: bool) -> list[dict]:
+def downloads(spec, markable: bool) -> list[dict]:
     """What the page offers to download for a checked report (kinds of `download_job`)."""
-    out = [{"kind": "marked", "label": "下载标注后的工作簿", "note": MARKED_NOTE}] if markable else []
+    out = [{"kind": "marked", "label": "下载标注后的工作簿", "note": marked_note(spec)}] if markable else []
     out += [
         {"kind": "findings-xlsx", "label": "下载问题清单（Excel）", "note": ""},
         {"kind": "findings-csv", "label": "下载问题清单（CSV）", "note": ""},
@@ -501,6 +503,7 @@ def _merge_answer(merged, strict: bool, job: dict) -> dict:
         "register": [[_cell(r[i]) for i in keep] for r in register[:REGISTER_SHOWN]],
         "register_total": len(register),
         "previous": last_name,
+        "previous_headers": [merged.options.spec.layout.result_headers[i] for i in SHOWN_COLUMNS],
         "previous_rows": cross_rows,
         "previous_notes": cross_notes,
         "files": files,

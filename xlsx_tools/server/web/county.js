@@ -104,7 +104,7 @@
         results.append(el("p", { class: "notice error", text: note }));
       }
       if (r.previous_rows.length) {
-        const found = table("与上年汇总表比较发现的问题", ["级别", "规则", "表", "行", "列", "单元格", "说明"], r.previous_rows, () => "warning");
+        const found = table("与上年汇总表比较发现的问题", r.previous_headers, r.previous_rows, () => "warning");
         found.classList.add("findings");
         results.append(found);
       } else if (!r.previous_notes.length) {
