@@ -125,3 +125,24 @@ def read_response(s: socket.socket) -> tuple[bytes, dict, str]:
         assert part, rest
         rest += part
     return lines[0], headers, rest.decode("utf-8")
+
+
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: $XLSX_TOOLS_SCREENSHOTS when set (how docs/ gets its pictures), else the test's folder."""
+    where = Path(os.environ.get("XLSX_TOOLS_SCREENSHOTS") or tmp_path)
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
+def expected_rows(path: Path) -> list[list[str]]:
+    """The rows the agency page shows for a file: `xlsx-tools validate`'s findings, errors first,
+    as the 校验结果 sheet words them (级别 规则 表 行 列 单元格 说明)."""
+    from xlsx_tools.check import validate_file
+    from xlsx_tools.excel.results import finding_row, ordered
+    from xlsx_tools.form import current
+
+    spec = current()
+    return [
+        [str("" if v is None else v) for i, v in enumerate(finding_row(spec, f)) if i in (0, 1, 2, 3, 4, 5, 8)]
+        for f in ordered(validate_file(path).findings)
+    ]

@@ -18,11 +18,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from remote_actions import fill_of
-from webkit import EXAMPLES, ROOT, TYPICAL, UNBALANCED, Server
+from webkit import EXAMPLES, ROOT, TYPICAL, UNBALANCED, Server, expected_rows, shots
 
 from xlsx_tools.build.styles import ERROR_FILL
 from xlsx_tools.check import validate_file
-from xlsx_tools.excel.results import finding_row, ordered, result_rows
+from xlsx_tools.excel.results import result_rows
 from xlsx_tools.form import current
 
 pytestmark = pytest.mark.browser
@@ -78,12 +78,6 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
-def shots(tmp_path: Path) -> Path:
-    where = Path(os.environ.get("XLSX_TOOLS_SCREENSHOTS") or tmp_path)
-    where.mkdir(parents=True, exist_ok=True)
-    return where
-
-
 def full_page(driver, path: Path) -> None:
     """A screenshot of the whole page, beyond the window (Chromium's DevTools protocol)."""
     import base64
@@ -119,13 +113,6 @@ def rows_of(driver, card) -> list[list[str]]:
     from selenium.webdriver.common.by import By
 
     return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in card.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")]
-
-
-def expected_rows(path: Path) -> list[list[str]]:
-    return [
-        [str("" if v is None else v) for i, v in enumerate(finding_row(SPEC, f)) if i in (0, 1, 2, 3, 4, 5, 8)]
-        for f in ordered(validate_file(path).findings)
-    ]
 
 
 def check_file(driver, server, path: Path):

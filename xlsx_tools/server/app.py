@@ -275,7 +275,9 @@ def create_app(
     async def http_error(request, exc: HTTPException):
         if exc.status_code == 404:
             return _text(
-                f"校验服务器没有此地址：{request.url.path}。请把 xlwings.conf 中的 GK_SERVER_URL 设为 http://服务器:端口/validate。", 404
+                f"校验服务器没有此地址：{request.url.path}。请把 xlwings.conf 中的 GK_SERVER_URL 设为 http://服务器:端口/validate。"
+                "在浏览器中校验请打开 http://服务器:端口/ ，汇总请打开 http://服务器:端口/county 。",
+                404,
             )
         if exc.status_code == 405:
             return _text("此地址只接受 Excel「校验」按钮发送的工作簿（POST）；服务器状态见 /health。", 405, exc.headers)
