@@ -311,3 +311,29 @@ def test_pages_read_nothing_but_their_own_server(browser, server):
         browser.get(server.url + page)
         urls = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         assert urls and all(u.startswith(server.url + "/static/") for u in urls), urls
+
+
+def test_several_reports_at_once_and_dropped_files(browser, server):
+    """Two reports chosen together get a card each; files dropped on the box are checked too."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url + "/")
+    browser.find_element(By.ID, "files").send_keys(f"{UNBALANCED}\n{TYPICAL}")
+    cards = wait_for(
+        browser,
+        lambda d: (
+            len(d.find_elements(By.CSS_SELECTOR, "article.file[aria-busy=false]")) == 2 and d.find_elements(By.CSS_SELECTOR, "article.file")
+        ),
+    )
+    assert [c.find_element(By.CSS_SELECTOR, "h2 .name").text for c in cards] == [UNBALANCED.name, TYPICAL.name]
+    assert rows_of(browser, cards[1]) == [] and "校验通过：未发现问题。" in cards[1].text
+    assert browser.find_element(By.CSS_SELECTOR, ".picked[data-for=files]").text == f"2 个文件：{UNBALANCED.name}、{TYPICAL.name}"
+    # a drop: the file (read through the other chooser) handed to the box as a drag would
+    browser.get(server.url + "/")
+    browser.find_element(By.ID, "previous").send_keys(str(UNBALANCED))
+    browser.execute_script(
+        "const input = document.getElementById('previous'); const dt = new DataTransfer(); dt.items.add(input.files[0]);"
+        "input.value = ''; document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true}));"
+    )
+    card = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "article.file[aria-busy=false]"))[0]
+    assert rows_of(browser, card) == expected_rows(UNBALANCED)

@@ -358,6 +358,17 @@ def test_merge_streams_progress(secured):
     assert result["counts"]["文件"] == 300 and result["counts"]["重复"] == 299  # the same agency 300 times: the newest counts
 
 
+def test_a_page_that_goes_away_while_sending_leaves_nothing_behind(web):
+    whole = body([UNBALANCED])
+    head = f"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1:{web.port}\r\nContent-Type: {UPLOAD}\r\nX-GK-Token: {web.token()}\r\nContent-Length: {len(whole)}\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", web.port), timeout=30) as s:
+        s.sendall(head.encode() + whole[: len(whole) // 2])
+        time.sleep(0.3)
+    time.sleep(0.5)
+    assert web.stored() == []
+    assert web.post("/api/check", [TYPICAL]).status_code == 200
+
+
 def test_a_page_that_goes_away_during_a_merge_leaves_nothing_behind(secured):
     data = TYPICAL.read_bytes()
     whole = body([(f"各单位/{i:03d}.xlsx", data, "report") for i in range(200)])

@@ -164,6 +164,7 @@ def _alive(pid: int) -> bool:
 
 def web_routes(config: WebConfig, validators, gate, internal_error, uploads: Uploads):
     """The routes of the pages and their API (Starlette Route objects)."""
+    from starlette.requests import ClientDisconnect
     from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
     from starlette.routing import Route
 
@@ -204,6 +205,8 @@ def web_routes(config: WebConfig, validators, gate, internal_error, uploads: Upl
             raise Refusal(503, BUSY)
         try:
             return await receive(request, limits, uploads.base)
+        except ClientDisconnect:  # the page went away while sending: nobody to answer
+            raise Refusal(400, "上传中断，未处理。") from None
         finally:
             gate.leave_upload()
 

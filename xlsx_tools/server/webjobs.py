@@ -126,10 +126,14 @@ def _renamed(findings: list[Finding], files: list[dict]) -> list[Finding]:
     return [replace(f, message=_named(f.message, files)) for f in findings]
 
 
+def _safe(text: str, default: str) -> str:
+    """Text fit to be part of a downloaded file's name on any system."""
+    return "".join(ch for ch in text if ch not in '<>:"/\\|?*' and ch.isprintable())[:80].strip() or default
+
+
 def _stem(name: str) -> str:
     base = _base(name)
-    stem = base.rsplit(".", 1)[0] if "." in base[1:] else base
-    return "".join(ch for ch in stem if ch not in '<>:"/\\|?*')[:80].strip() or "报告"
+    return _safe(base.rsplit(".", 1)[0] if "." in base[1:] else base, "报告")
 
 
 def _role(job: dict, role: str) -> list[dict]:
@@ -460,7 +464,7 @@ def _merge_answer(merged, strict: bool, job: dict) -> dict:
         message = "没有可以计入汇总的报告，未生成汇总。"
     else:
         meta = merged.summary.meta
-        name = f"{_stem(str(meta['agency']))}{merged.year}年度汇总.xlsx"
+        name = f"{_safe(str(meta['agency']), '汇总')}{merged.year}年度汇总.xlsx"
         out = Path(job["folder"]) / "summary.xlsx"
         export = Path(job["folder"]) / "明细.csv"
         write_outputs(merged, out, export, force=True)
