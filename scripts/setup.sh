@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install xlsx-tools into ./.venv. With --test, also what the tests need:
 # LibreOffice Calc and Writer (a real spreadsheet engine; Word documents converted and exported),
-# poppler-utils (pdftotext) and a CJK font,
-# from Debian's packages, and the Python test extra.
+# Gnumeric (a second spreadsheet engine), poppler-utils (pdftotext), a CJK font, and Chromium (with
+# chromedriver) and Firefox ESR for the web pages, from Debian's packages, and the Python test extra.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,9 @@ if [ "${1:-}" = "--test" ]; then
   command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
   command -v ssconvert >/dev/null 2>&1 || need="$need gnumeric"  # a second spreadsheet engine: the live checks must agree in both
   { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qiE "wqy|noto.*cjk"; } || need="$need fonts-wqy-microhei"
+  # the web pages of `xlsx-tools serve` are tested in a real browser: Debian's Chromium and its driver (nothing downloaded at run time)
+  { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || need="$need chromium chromium-driver"
+  command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1 || need="$need firefox-esr"  # and in Firefox (WebDriver BiDi, no geckodriver)
   if [ -n "$need" ]; then
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"

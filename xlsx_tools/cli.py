@@ -101,15 +101,20 @@ RULES_HELP = "本地规则文件（.toml：发布期限、把提示改为错误�
 def cmd_serve(args) -> int:
     import os
 
-    from .server.app import AUTH_ENV, DEFAULT_WORKERS, serve
+    from .server.app import AUTH_ENV, COUNTY_AUTH_ENV, DEFAULT_WORKERS, serve
+    from .server.web import WebConfig
 
-    serve(
-        args.host,
-        args.port,
-        DEFAULT_WORKERS if args.workers is None else args.workers,
-        args.auth or os.environ.get(AUTH_ENV) or None,
-        int(args.max_mb * 1024 * 1024),
+    auth = args.auth or os.environ.get(AUTH_ENV) or None
+    max_bytes = int(args.max_mb * 1024 * 1024)
+    web = WebConfig(
+        auth,
+        args.county_auth or os.environ.get(COUNTY_AUTH_ENV) or None,
+        max_bytes,
+        args.max_files,
+        int(args.max_total_mb * 1024 * 1024),
+        args.upload_seconds,
     )
+    serve(args.host, args.port, DEFAULT_WORKERS if args.workers is None else args.workers, auth, max_bytes, web=web)
     return EXIT_OK
 
 
@@ -229,7 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--auth", help="访问密钥：只校验 xlwings.conf 中 AUTH 与之相同的工作簿（也可用环境变量 GK_SERVER_AUTH，避免密钥出现在进程列表中）"
     )
-    s.add_argument("--max-mb", type=float, default=4, help="单个工作簿数据的上限，MB（默认 4）")
+    s.add_argument("--max-mb", type=float, default=4, help="单个工作簿数据的上限，MB（默认 4）；网页上传的单个文件同样以此为限")
+    # the web pages (GET / for agencies, GET /county for the county office)
+    s.add_argument(
+        "--county-auth",
+        help="汇总页面（/county）的访问密钥（也可用环境变量 GK_COUNTY_AUTH）；不设时与 --auth 相同",
+    )
+    s.add_argument("--max-files", type=int, default=2000, help="汇总页面一次上传的文件数上限（默认 2000）")
+    s.add_argument("--max-total-mb", type=float, default=200, help="汇总页面一次上传的文件合计上限，MB（默认 200）")
+    s.add_argument("--upload-seconds", type=float, default=120, help="网页上传须在多少秒内收完（默认 120）")
     s.set_defaults(func=cmd_serve)
 
     m = sub.add_parser(

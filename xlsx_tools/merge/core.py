@@ -26,7 +26,7 @@ from ..read import workbook  # noqa: F401
 from ..report import Report
 from ..values import clean_number
 from .feedback import check_feedback, plan_feedback
-from .inputs import Skipped, collect, shown_path
+from .inputs import Inputs, Skipped, collect, shown_path
 from .longtable import check_export
 from .policy import decide, off_roster
 from .pool import FILE_TIMEOUT, Progress, read_all_with
@@ -260,10 +260,24 @@ def merge(
 
     `found(workbooks, skipped)` is called once the inputs are known, `progress(done, total)`
     as files are read; `read` reads one file (in a worker process)."""
-    started = dt.datetime.now().replace(microsecond=0)
     inputs = collect(list(paths), options.outputs | (exclude or set()))
     if found:
         found(len(inputs.files), len(inputs.skipped))
+    return merge_inputs(inputs, options, [shown_path(Path(p)) for p in paths], progress, read, exclude)
+
+
+def merge_inputs(
+    inputs: Inputs,
+    options: Options,
+    described: list[str],
+    progress: Progress | None = None,
+    read: Callable[[tuple[str, str, str]], Submission] = read_submission,
+    exclude: set[Path] | None = None,
+    today: dt.date | None = None,
+) -> Merged:
+    """The merge of files already collected (`inputs`; `described` says what was given, for
+    汇总说明): read, judge, decide and sum, as `merge` does for paths."""
+    started = dt.datetime.now().replace(microsecond=0)
     last_year = None
     if options.previous:
         from .previous import load_previous
@@ -271,7 +285,7 @@ def merge(
         last_year = load_previous(options.previous, options.spec, options.jobs, options.outputs | (exclude or set()))
     context = Context(options.rules, last_year)
     subs = read_all(inputs.files, options.jobs, progress, options.spec, options.timeout, read, context)
-    merged = Merged(options, [shown_path(Path(p)) for p in paths], subs, inputs.skipped, started, last_year=last_year)
+    merged = Merged(options, described, subs, inputs.skipped, started, last_year=last_year)
     rules = options.judged_by
     merged.year, merged.year_note, merged.missing = decide(
         subs, options.year, options.roster, options.include_invalid, screen=lambda current: mark_similar(current, options.spec, rules)
@@ -279,8 +293,8 @@ def merge(
     if options.feedback is not None:
         merged.feedback = plan_feedback(merged)
     if merged.included:
-        merged.summary = summary_report(merged)
+        merged.summary = summary_report(merged, today)
     return merged
 
 
-__all__ = ["Merged", "Options", "merge", "read_all", "read_all_with", "sum_values", "summary_report"]
+__all__ = ["Merged", "Options", "merge", "merge_inputs", "read_all", "read_all_with", "sum_values", "summary_report"]

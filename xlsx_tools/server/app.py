@@ -10,7 +10,8 @@ the response body verbatim in a message box (UTF-8 decoded). So every refusal is
 short plain-text Chinese sentence (server_checks.py), and no answer carries a traceback.
 
 Routes: `POST /validate` (also `POST /`, so a server URL without a path works) and
-`GET /health`.
+`GET /health`; the web pages for PCs where the button cannot run (`GET /`, `GET /county`
+and their API, web.py).
 
 Processes: one front process runs the HTTP server (Starlette on uvicorn): it checks
 the secret and reads the body, refusing it as soon as it exceeds the limit (from
@@ -49,6 +50,7 @@ from .checks import Refusal, check_auth, check_version, declared_length, parse_p
 os.environ.setdefault(LICENCE_ENV, LICENCE_KEY)
 
 AUTH_ENV = "GK_SERVER_AUTH"  # the shared secret, for `serve` when --auth is not given
+COUNTY_AUTH_ENV = "GK_COUNTY_AUTH"  # the county page's own secret, when --county-auth is not given
 DEFAULT_MAX_MB = 4  # a filled template sends ~75 KB
 DEFAULT_WORKERS = os.cpu_count() or 1
 MAX_PENDING = 64  # requests in the front at once (bodies held in memory); more get a 503
@@ -114,18 +116,52 @@ class Validators:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def answer(self, body: bytes) -> tuple[int, bytes | str]:
+        return await self.run(answer_body, body, self.validate)
+
+    async def run(self, fn, *args) -> tuple[int, object]:
+        """`fn(*args)` in a validator process; (500, why) when a validator died."""
         from concurrent.futures.process import BrokenProcessPool
 
         loop = asyncio.get_running_loop()
         pool = self.pool
         try:
-            return await loop.run_in_executor(pool, answer_body, body, self.validate)
+            return await loop.run_in_executor(pool, fn, *args)
         except BrokenProcessPool:  # a validator died (killed, out of memory): start afresh
             async with self.restarting:
                 if self.pool is pool:
                     pool.shutdown(wait=False)
                     await loop.run_in_executor(None, self.start)
             return 500, "BrokenProcessPool: a validator process died"
+
+
+class Gate:
+    """How many requests the front holds: waiting for a validator (`max_pending`, bodies
+    in memory or on disk), and web uploads still arriving (`max_uploads`). Beyond
+    either, a 503."""
+
+    def __init__(self, max_pending: int, max_uploads: int) -> None:
+        self.max_pending, self.max_uploads = max_pending, max_uploads
+        self.pending = self.uploads = 0
+
+    def enter(self) -> bool:
+        if self.pending >= self.max_pending:
+            log.warning("busy: %d requests pending", self.pending)
+            return False
+        self.pending += 1
+        return True
+
+    def leave(self) -> None:
+        self.pending -= 1
+
+    def enter_upload(self) -> bool:
+        if self.uploads >= self.max_uploads:
+            log.warning("busy: %d uploads arriving", self.uploads)
+            return False
+        self.uploads += 1
+        return True
+
+    def leave_upload(self) -> None:
+        self.uploads -= 1
 
 
 # -- the ASGI application (front process) ------------------------------------------------
@@ -155,8 +191,11 @@ def create_app(
     workers: int = DEFAULT_WORKERS,
     validate=None,
     max_pending: int = MAX_PENDING,
+    web=None,
 ):
-    """The Starlette application: `POST /validate` (and `/`), `GET /health`.
+    """The Starlette application: `POST /validate` (and `/`), `GET /health`, and the web
+    pages with their API (`web`: a `web.WebConfig`; by default one with the button's
+    secret and size limit).
 
     `validate(payload) -> {"actions": [...]}` runs in the validator processes; it
     defaults to `xlsx_tools.excel.validate_payload` (tests pass a module-level function
@@ -169,12 +208,16 @@ def create_app(
 
     from .. import __version__
     from ..form import current
+    from .web import Uploads, WebConfig, security_headers, web_routes
 
     validators = Validators(workers, validate)
-    pending = 0
+    gate = Gate(max_pending, 2 * max_pending)
+    uploads = Uploads()
+    web = web or WebConfig(auth, None, max_bytes)
 
     @asynccontextmanager
     async def lifespan(app):
+        uploads.start()
         await asyncio.get_running_loop().run_in_executor(None, validators.start)
         log.info(
             "校验服务器已就绪：xlsx-tools %s，xlwings %s，%d 个校验进程，%s",
@@ -187,6 +230,7 @@ def create_app(
             yield
         finally:
             validators.stop()
+            uploads.stop()
 
     def internal_error(request, detail: str):
         ref = uuid.uuid4().hex[:8]
@@ -194,11 +238,8 @@ def create_app(
         return _text(INTERNAL_ERROR.format(ref=ref), 500)
 
     async def answer(request):
-        nonlocal pending
-        if pending >= max_pending:
-            log.warning("busy: %d requests pending", pending)
+        if not gate.enter():
             return _text(BUSY, 503, {"Retry-After": "5"})
-        pending += 1
         started = time.perf_counter()
         try:
             check_auth(request.headers.get("authorization"), auth)
@@ -208,7 +249,7 @@ def create_app(
         except ClientDisconnect:
             return Response(status_code=400)  # nobody is listening
         finally:
-            pending -= 1
+            gate.leave()
         if status == 200:
             log.debug("validated in %.1f ms", (time.perf_counter() - started) * 1000)
             return Response(out, media_type="application/json")
@@ -234,7 +275,9 @@ def create_app(
     async def http_error(request, exc: HTTPException):
         if exc.status_code == 404:
             return _text(
-                f"校验服务器没有此地址：{request.url.path}。请把 xlwings.conf 中的 GK_SERVER_URL 设为 http://服务器:端口/validate。", 404
+                f"校验服务器没有此地址：{request.url.path}。请把 xlwings.conf 中的 GK_SERVER_URL 设为 http://服务器:端口/validate。"
+                "在浏览器中校验请打开 http://服务器:端口/ ，汇总请打开 http://服务器:端口/county 。",
+                404,
             )
         if exc.status_code == 405:
             return _text("此地址只接受 Excel「校验」按钮发送的工作簿（POST）；服务器状态见 /health。", 405, exc.headers)
@@ -247,7 +290,9 @@ def create_app(
 
     routes = [Route(path, answer, methods=["POST"]) for path in PATHS]
     routes.append(Route("/health", health, methods=["GET"]))
-    return Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: any_error}, lifespan=lifespan)
+    routes += web_routes(web, validators, gate, internal_error, uploads)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: any_error}, lifespan=lifespan)
+    return security_headers(app)
 
 
 # -- running it ------------------------------------------------------------------------
@@ -281,8 +326,10 @@ def serve(
     auth: str | None = None,
     max_bytes: int = DEFAULT_MAX_MB * 1024 * 1024,
     log_level: str = "info",
+    web=None,
 ) -> None:
-    """Run the server with uvicorn until interrupted."""
+    """Run the server with uvicorn until interrupted (`web`: the pages' secret and limits,
+    a `web.WebConfig`)."""
     import uvicorn
 
     if workers < 1:
@@ -291,11 +338,20 @@ def serve(
         raise ServeError("--max-mb 太小。")
     if auth is not None and secret_problem(auth):
         raise ServeError(secret_problem(auth))
+    if web is not None:
+        if web.county_auth is not None and secret_problem(web.county_auth):
+            raise ServeError("汇总页面的" + secret_problem(web.county_auth))
+        if web.max_files < 1 or web.max_files > 99_999:
+            raise ServeError("--max-files 应在 1 到 99999 之间。")
+        if web.max_total_bytes < max_bytes:
+            raise ServeError("--max-total-mb 不能小于 --max-mb。")
+        if web.upload_seconds < 1:
+            raise ServeError("--upload-seconds 至少为 1。")
     _check_bind(host, port)
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"][log.name] = {"handlers": ["default"], "level": log_level.upper(), "propagate": False}
     uvicorn.run(
-        create_app(auth, max_bytes, workers),
+        create_app(auth, max_bytes, workers, web=web),
         host=host,
         port=port,
         log_level=log_level,
@@ -304,4 +360,4 @@ def serve(
     )
 
 
-__all__ = ["AUTH_ENV", "Refusal", "ServeError", "Validators", "answer_body", "create_app", "serve"]
+__all__ = ["AUTH_ENV", "COUNTY_AUTH_ENV", "Gate", "Refusal", "ServeError", "Validators", "answer_body", "create_app", "serve"]

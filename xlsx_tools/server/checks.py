@@ -44,6 +44,12 @@ def _digest(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).digest()
 
 
+def secret_matches(given: str | None, secret: str) -> bool:
+    """Whether `given` equals `secret`, in time independent of both (digests of equal
+    length compared in constant time)."""
+    return given is not None and hmac.compare_digest(_digest(given), _digest(secret))
+
+
 def check_auth(header: str | None, secret: str | None) -> None:
     """The `Authorization` header must equal the shared secret. Digests of equal length
     are compared in constant time, so the answer's timing tells nothing about the secret."""
@@ -51,7 +57,7 @@ def check_auth(header: str | None, secret: str | None) -> None:
         return
     if header is None:
         raise Refusal(401, "校验服务器拒绝了请求：此工作簿没有访问密钥（xlwings.conf 工作表中的 AUTH）。请向县政务公开办索取最新的模板。")
-    if not hmac.compare_digest(_digest(header), _digest(secret)):
+    if not secret_matches(header, secret):
         raise Refusal(401, "校验服务器拒绝了请求：访问密钥（xlwings.conf 工作表中的 AUTH）不正确。请向县政务公开办索取最新的模板。")
 
 
@@ -145,4 +151,14 @@ def check_version(payload: dict) -> None:
         )
 
 
-__all__ = ["Refusal", "check_auth", "check_version", "declared_length", "parse_payload", "secret_problem", "shape_problem", "too_large"]
+__all__ = [
+    "Refusal",
+    "check_auth",
+    "secret_matches",
+    "check_version",
+    "declared_length",
+    "parse_payload",
+    "secret_problem",
+    "shape_problem",
+    "too_large",
+]
