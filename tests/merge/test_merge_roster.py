@@ -124,3 +124,70 @@ def test_about_sheet_gives_the_submission_rate(county):
     assert about["未报送"] == 2
     assert about["报送率"] == "60.0%"
     assert about["不在名单中的报送单位"] == 1
+
+
+# Rosters as offices really keep them: a title above the header, a 序号 column, headers with notes.
+OFFICE_ROSTERS = {
+    "title-serial-notes": (
+        "示例县2025年度政府信息公开工作年度报告应报送单位名单\n"
+        "序号,单位全称,统一社会信用代码（18位）,主管单位\n"
+        "1,示例县教育局,,示例县人民政府\n"
+        "2,示例县卫生健康局,,示例县人民政府\n"
+    ),
+    "notes-above-and-repeated-header": (
+        "说明：请各单位于1月31日前报送\n\n序号,名称\n1,示例县教育局\n序号,名称\n2,示例县卫生健康局\n合计,\n"
+    ),
+    "spaced-header-with-colon": "单 位 名 称：,备注\n示例县教育局,\n示例县卫生健康局,\n",
+    "title-and-serials-no-header": "示例县应报送单位名单\n1,示例县教育局\n2,示例县卫生健康局\n",
+    "code-header-beside-unit": "序号,单位,社会信用代码\n1,示例县教育局,\n2,示例县卫生健康局,\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(OFFICE_ROSTERS))
+def test_rosters_as_offices_keep_them(tmp_path, case):
+    path = tmp_path / "名单.csv"
+    path.write_text(OFFICE_ROSTERS[case], encoding="utf-8")
+    roster = load_roster(path)
+    assert [m.name for m in roster.members] == ["示例县教育局", "示例县卫生健康局"]
+    assert not any(m.name.isdigit() or "名单" in m.name or "序号" in m.name for m in roster.members)
+
+
+def test_a_roster_workbook_with_a_notes_sheet_and_a_title(tmp_path):
+    path = tmp_path / "名单.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("填表说明").write(0, 0, "填表说明：名单见第二页")
+    ws = book.add_worksheet("名单")
+    ws.merge_range(0, 0, 0, 3, "应报送单位名单")
+    ws.write_row(1, 0, ["序号", "单位名称", "统一社会信用代码（18位）", "上级单位"])
+    ws.write_row(2, 0, [1, "示例县教育局", "", "示例县人民政府"])
+    ws.write_row(3, 0, [2, "示例县卫生健康局", "", "示例县人民政府"])
+    book.close()
+    roster = load_roster(path)
+    assert [(m.name, m.parent, m.line) for m in roster.members] == [
+        ("示例县教育局", "示例县人民政府", 3),
+        ("示例县卫生健康局", "示例县人民政府", 4),
+    ]
+
+
+def test_a_roster_whose_columns_cannot_be_told_apart_is_refused(tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_text("1,示例县教育局,甲,乙,丙\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="没有找到表头行"):
+        load_roster(path)
+
+
+def test_submission_rate_with_an_office_roster(tmp_path):
+    box = tmp_path / "in"
+    write(agency_report(1, "示例县教育局"), box / "edu.xlsx")
+    write(agency_report(2, "示例县卫生健康局"), box / "health.xlsx")
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "示例县应报送单位名单\n序号,单位全称,统一社会信用代码（18位）\n1,示例县教育局,\n2,示例县卫生健康局,\n3,示例县审计局,\n",
+        encoding="utf-8-sig",
+    )
+    out = tmp_path / "汇总.xlsx"
+    assert run("merge", box, "-o", out, "--roster", roster) == 1  # one agency has not submitted
+    about = {r[0]: r[1] for r in sheet(out, "汇总说明") if r[0]}
+    assert (about["名单单位数"], about["已报送"], about["报送率"]) == (3, 2, "66.7%")
+    assert register(out)["edu.xlsx"]["状态"] == "通过"
+    assert [r[1] for r in sheet(out, "未报送")[1:]] == ["示例县审计局"]
