@@ -6,12 +6,52 @@ Heavy imports (pandas) stay inside the commands that need them."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from contextlib import contextmanager
 
-from .findings import ToolError
+from .findings import ERROR, ToolError, os_reason
 from .output import check_target, write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+# argparse's own words, in Chinese (its messages go through a module-level `_`; they are
+# swapped in while the command line is parsed, and any message not listed stays as it is).
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "one of the arguments %s is required": "须给出参数 %s 之一",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid %(type)s value: %(value)r": "「%(value)s」不是有效的值",
+    "invalid choice: %(value)r (choose from %(choices)s)": "「%(value)s」不是可选的值（可选：%(choices)s）",
+    "expected one argument": "后面应跟一个值",
+    "expected at most one argument": "后面最多跟一个值",
+    "expected at least one argument": "后面至少应跟一个值",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "不接受值 %r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "unexpected option string: %s": "意外的选项：%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有命令「%(parser_name)s」（可用的命令：%(choices)s）",
+    "can't open '%(filename)s': %(error)s": "无法打开「%(filename)s」：%(error)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：参数有误：%(message)s\n",
+}
+
+
+@contextmanager
+def chinese_argparse():
+    """argparse speaks Chinese inside this block (usage, help headings, every error)."""
+    saved = argparse._, argparse.ngettext
+    argparse._ = lambda text: ARGPARSE_ZH.get(text, text)
+    argparse.ngettext = lambda one, many, n: ARGPARSE_ZH.get(one if n == 1 else many, one if n == 1 else many)
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
 
 
 class _Parser(argparse.ArgumentParser):
@@ -19,6 +59,34 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"{self.prog}：参数有误：{message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
+
+
+def number(kind: type, low: float, high: float = math.inf, *, above: bool = False):
+    """An argparse type: a finite `kind` number from `low` (or above it) up to `high`,
+    else a Chinese refusal (nan and inf included)."""
+
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        fits = value is not None and math.isfinite(value) and (value > low if above else value >= low) and value <= high
+        if not fits:
+            noun = "整数" if kind is int else "数"
+            bound = (
+                f"大于 {low:g} 的{noun}"
+                if above
+                else f" {low:g} 到 {high:g} 之间的{noun}"
+                if high < math.inf
+                else f"不小于 {low:g} 的{noun}"
+            )
+            raise argparse.ArgumentTypeError(f"应为{bound}，而不是「{text}」")
+        return value
+
+    return convert
+
+
+POSITIVE = number(float, 0, above=True)  # seconds and megabytes: finite and above 0
 
 
 def cmd_template(args) -> int:
@@ -53,8 +121,12 @@ def cmd_export(args) -> int:
     else:
         sys.stdout.write(text)
     for f in report.findings:
-        print(f"{args.file}：{f.message}", file=sys.stderr)
-    return EXIT_OK
+        print(f"{args.file}：{f.severity.zh}：{f.message}", file=sys.stderr)
+    unusable = [report.where.get(cid, cid) for cid, v in report.cells.items() if v is None]
+    if unusable:
+        shown = "、".join(unusable[:10]) + (f" 等 {len(unusable)} 个" if len(unusable) > 10 else "")
+        print(f"{args.file}：{shown} 没有可用的数值，JSON 中记为 null（fill 不接受），请先在工作簿中改正", file=sys.stderr)
+    return EXIT_FINDINGS if unusable or any(f.severity == ERROR for f in report.findings) else EXIT_OK
 
 
 def cmd_build_xlsm(args) -> int:
@@ -187,27 +259,33 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="命令")
 
     t = sub.add_parser("template", help="生成空白的报告模板工作簿")
-    t.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
+    t.add_argument("-o", "--output", required=True, metavar="输出文件", help="输出的 .xlsx 文件")
     t.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     t.set_defaults(func=cmd_template)
 
     f = sub.add_parser("fill", help="按 JSON 数据填写模板，生成报告工作簿")
-    f.add_argument("data", help="报告数据（JSON，格式见 README）")
-    f.add_argument("-o", "--output", required=True, help="输出的 .xlsx 文件")
+    f.add_argument("data", metavar="数据.json", help="报告数据（JSON，格式见 README）")
+    f.add_argument("-o", "--output", required=True, metavar="输出文件", help="输出的 .xlsx 文件")
     f.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     f.set_defaults(func=cmd_fill)
 
     e = sub.add_parser("export", help="把报告工作簿导出为 JSON")
-    e.add_argument("file", help="报告工作簿（.xlsx）")
-    e.add_argument("-o", "--output", help="输出的 .json 文件（默认输出到屏幕）")
+    e.add_argument("file", metavar="报告文件", help="报告工作簿（.xlsx）")
+    e.add_argument("-o", "--output", metavar="输出文件", help="输出的 .json 文件（默认输出到屏幕）")
     e.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     e.set_defaults(func=cmd_export)
 
     x = sub.add_parser("build-xlsm", help="生成含「校验」按钮（xlwings 宏）的模板 .xlsm")
-    x.add_argument("-o", "--output", default="workbook_template.xlsm", help="输出的 .xlsm 文件（默认 workbook_template.xlsm）")
-    x.add_argument("--interpreter", help="校验时使用的 Python（写入 xlwings.conf 的 INTERPRETER_WIN；默认用 xlwings 的设置）")
-    x.add_argument("--server-url", help="校验服务器地址（写入 xlwings.conf 的 GK_SERVER_URL；默认留空，在本机校验）")
-    x.add_argument("--auth", help="校验服务器的访问密钥（写入 xlwings.conf 的 AUTH，与 xlsx-tools serve --auth 相同；默认不写）")
+    x.add_argument(
+        "-o", "--output", default="workbook_template.xlsm", metavar="输出文件", help="输出的 .xlsm 文件（默认 workbook_template.xlsm）"
+    )
+    x.add_argument(
+        "--interpreter", metavar="python.exe", help="校验时使用的 Python（写入 xlwings.conf 的 INTERPRETER_WIN；默认用 xlwings 的设置）"
+    )
+    x.add_argument("--server-url", metavar="网址", help="校验服务器地址（写入 xlwings.conf 的 GK_SERVER_URL；默认留空，在本机校验）")
+    x.add_argument(
+        "--auth", metavar="密钥", help="校验服务器的访问密钥（写入 xlwings.conf 的 AUTH，与 xlsx-tools serve --auth 相同；默认不写）"
+    )
     x.add_argument("--force", action="store_true", help="覆盖已存在的文件")
     x.set_defaults(func=cmd_build_xlsm)
 
@@ -216,11 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="校验报告工作簿（勾稽关系、填写规范、正文数字、发布时限）",
         description="校验一个或多个报告工作簿。退出码：0 没有错误；1 发现错误；2 参数有误或有文件无法读取。",
     )
-    v.add_argument("files", nargs="+", metavar="FILE", help="报告工作簿（.xlsx、.xlsm，也可以是 .xls、.ods）")
+    v.add_argument("files", nargs="+", metavar="文件", help="报告工作簿（.xlsx、.xlsm，也可以是 .xls、.ods）")
     v.add_argument(
         "--previous",
         action="append",
-        metavar="LAST_YEAR.xlsx",
+        metavar="上年.xlsx",
         help="上年度的报告工作簿（或 export 导出的 .json），用于检查上年结转和现行有效件数；校验多个单位时可多次给出，按统一社会信用代码或单位名称对应",
     )
     v.add_argument("--format", choices=("text", "json"), default="text", help="输出格式：text 表格（默认），json 机器可读")
@@ -228,21 +306,28 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("serve", help="运行校验服务器：没有 Python 的电脑上的「校验」按钮把工作簿发到这里校验")
-    s.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只供本机；内网使用时设为本机内网地址或 0.0.0.0）")
-    s.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
-    s.add_argument("--workers", type=int, help="同时校验的进程数（默认为 CPU 核数）")
     s.add_argument(
-        "--auth", help="访问密钥：只校验 xlwings.conf 中 AUTH 与之相同的工作簿（也可用环境变量 GK_SERVER_AUTH，避免密钥出现在进程列表中）"
+        "--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只供本机；内网使用时设为本机内网地址或 0.0.0.0）"
     )
-    s.add_argument("--max-mb", type=float, default=4, help="单个工作簿数据的上限，MB（默认 4）；网页上传的单个文件同样以此为限")
+    s.add_argument("--port", type=number(int, 1, 65535), default=8000, metavar="端口", help="端口（默认 8000）")
+    s.add_argument("--workers", type=number(int, 1, 64), metavar="N", help="同时校验的进程数（默认为 CPU 核数）")
+    s.add_argument(
+        "--auth",
+        metavar="密钥",
+        help="访问密钥：只校验 xlwings.conf 中 AUTH 与之相同的工作簿（也可用环境变量 GK_SERVER_AUTH，避免密钥出现在进程列表中）",
+    )
+    s.add_argument(
+        "--max-mb", type=POSITIVE, default=4, metavar="MB", help="单个工作簿数据的上限，MB（默认 4）；网页上传的单个文件同样以此为限"
+    )
     # the web pages (GET / for agencies, GET /county for the county office)
     s.add_argument(
         "--county-auth",
+        metavar="密钥",
         help="汇总页面（/county）的访问密钥（也可用环境变量 GK_COUNTY_AUTH）；不设时与 --auth 相同",
     )
-    s.add_argument("--max-files", type=int, default=2000, help="汇总页面一次上传的文件数上限（默认 2000）")
-    s.add_argument("--max-total-mb", type=float, default=200, help="汇总页面一次上传的文件合计上限，MB（默认 200）")
-    s.add_argument("--upload-seconds", type=float, default=120, help="网页上传须在多少秒内收完（默认 120）")
+    s.add_argument("--max-files", type=number(int, 1), default=2000, metavar="N", help="汇总页面一次上传的文件数上限（默认 2000）")
+    s.add_argument("--max-total-mb", type=POSITIVE, default=200, metavar="MB", help="汇总页面一次上传的文件合计上限，MB（默认 200）")
+    s.add_argument("--upload-seconds", type=POSITIVE, default=120, metavar="秒", help="网页上传须在多少秒内收完（默认 120）")
     s.set_defaults(func=cmd_serve)
 
     m = sub.add_parser(
@@ -254,15 +339,15 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("inputs", nargs="+", metavar="输入", help="报告工作簿或文件夹（文件夹按子文件夹逐层查找）")
     m.add_argument("-o", "--output", required=True, metavar="汇总.xlsx", help="输出的汇总工作簿（.xlsx）")
     m.add_argument("--name", metavar="名称", help="汇总报告的单位名称，如 某某县人民政府（默认取各报告共同的上级单位）")
-    m.add_argument("--year", type=int, metavar="年度", help="报告年度（默认取多数报告的年度）；年度不符的报告不计入")
+    m.add_argument("--year", type=number(int, 1, 9999), metavar="年度", help="报告年度（默认取多数报告的年度）；年度不符的报告不计入")
     m.add_argument(
         "--roster", metavar="名单", help="应报送单位名单（CSV 或 Excel：单位名称、统一社会信用代码、上级单位），用于统计报送率和未报送单位"
     )
     policy = m.add_mutually_exclusive_group()
     policy.add_argument("--include-invalid", action="store_true", help="有错误的报告也计入汇总（默认不计入）")
     policy.add_argument("--strict", action="store_true", help="只要有一份报告有错误，就不生成汇总")
-    m.add_argument("--jobs", type=int, metavar="N", help="同时读取的进程数（默认为 CPU 核数，最多 8）")
-    m.add_argument("--timeout", type=float, default=60, metavar="秒", help="读取一个文件最多用时，超时的文件记为无法读取（默认 60 秒）")
+    m.add_argument("--jobs", type=number(int, 1, 64), metavar="N", help="同时读取的进程数（默认为 CPU 核数，最多 8）")
+    m.add_argument("--timeout", type=POSITIVE, default=60, metavar="秒", help="读取一个文件最多用时，超时的文件记为无法读取（默认 60 秒）")
     m.add_argument("--export", metavar="明细.csv", help="另把明细（单位 × 单元格编号 × 数值）导出为 .csv 或 .parquet")
     m.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     m.add_argument("--rules", metavar="本地规则.toml", help=RULES_HELP)
@@ -280,7 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    with chinese_argparse():
+        args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except ToolError as exc:  # every Chinese error of the library: said as it is
@@ -289,6 +375,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file the system refused, wherever it was met
+        where = f"{exc.filename}：" if exc.filename else ""
+        print(f"{where}{os_reason(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # never a traceback for staff
         print(f"内部错误：{type(exc).__name__}: {exc}（请将此信息反馈给维护人员）", file=sys.stderr)
         return EXIT_USAGE

@@ -12,6 +12,7 @@ exception staff ever see.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -236,3 +237,40 @@ class ReadError(ToolError):
 def unreadable(file: str, reason: str) -> ReadError:
     """ReadError for a file that is no report: 'file：reason'."""
     return ReadError(finding("UNREADABLE", file=file, reason=reason))
+
+
+# What the operating system says, in Chinese (its own strerror is English).
+OS_REASONS = {
+    errno.ENOENT: "不存在",
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.EISDIR: "是文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.ENAMETOOLONG: "名称或路径过长（文件名超过 255 字节，或路径超过系统上限）",
+    errno.ELOOP: "快捷方式（符号链接）循环指向自身，或层数过多",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EROFS: "磁盘为只读",
+    errno.EFBIG: "文件超过系统允许的大小",
+    errno.EMFILE: "同时打开的文件过多",
+    errno.ENFILE: "同时打开的文件过多",
+    errno.EIO: "磁盘读写出错",
+    errno.EBUSY: "文件正被占用",
+    errno.ETXTBSY: "文件正被占用",
+    errno.EINVAL: "名称含有系统不允许的字符",
+    errno.EILSEQ: "名称含有无法识别的字符",
+    errno.EEXIST: "已存在",
+    errno.EXDEV: "不能跨磁盘移动",
+    errno.ENOTEMPTY: "文件夹不是空的",
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """A Chinese reason for an operating-system error (never its English strerror)."""
+    if isinstance(exc, RecursionError) or (isinstance(exc, RuntimeError) and "loop" in str(exc).lower()):
+        return OS_REASONS[errno.ELOOP]  # Path.resolve() on a symlink loop (Python < 3.13)
+    code = getattr(exc, "errno", None)
+    if code in OS_REASONS:
+        return OS_REASONS[code]
+    name = errno.errorcode.get(code, "") if code else type(exc).__name__
+    return f"操作系统报错（{name}）"

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .findings import ToolError
+from .findings import ToolError, os_reason
 
 
 class OutputError(ToolError):
@@ -28,17 +28,21 @@ def same_file(a: str | Path, b: str | Path) -> bool:
 
 def check_target(path: str | Path, force: bool, inputs: Iterable[str | Path] = ()) -> Path:
     """Refuse (OutputError) an output that may not be written: a folder, an existing file
-    without --force, a missing folder, or — even with --force — one of the inputs."""
+    without --force, a missing folder, a name the system refuses, or — even with --force —
+    one of the inputs."""
     path = Path(path)
     for given in inputs:
         if same_file(path, given):
             raise OutputError(f"输出文件 {path} 就是输入文件 {given}（同一个文件），不能覆盖；请另取一个输出文件名")
-    if path.is_dir():
-        raise OutputError(f"输出路径 {path} 是文件夹，请给出文件名")
-    if path.exists() and not force:
-        raise OutputError(f"输出文件 {path} 已存在；如需覆盖请加 --force")
-    if not path.parent.exists():
-        raise OutputError(f"输出文件夹 {path.parent} 不存在")
+    try:
+        if path.is_dir():
+            raise OutputError(f"输出路径 {path} 是文件夹，请给出文件名")
+        if path.exists() and not force:
+            raise OutputError(f"输出文件 {path} 已存在；如需覆盖请加 --force")
+        if not path.parent.is_dir():
+            raise OutputError(f"输出文件夹 {path.parent} 不存在")
+    except OSError as exc:
+        raise OutputError(f"无法写入 {path}：{os_reason(exc)}") from None
     return path
 
 
@@ -58,10 +62,26 @@ def atomic_path(path: str | Path, force: bool = False, inputs: Iterable[str | Pa
         if path.exists() and not force:  # appeared meanwhile
             raise OutputError(f"输出文件 {path} 已存在；如需覆盖请加 --force")
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if tmp:
-            Path(tmp).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink(missing_ok=True)
+        cause = os_cause(exc)
+        if cause is not None and not isinstance(exc, OutputError):
+            raise OutputError(f"无法写入 {path}：{os_reason(cause)}；没有留下任何文件") from None
         raise
+
+
+def os_cause(exc: BaseException) -> OSError | None:
+    """The operating-system error behind `exc` (itself, or one it was raised from: XlsxWriter
+    wraps a full disk in its own FileCreateError)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OSError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def write_atomic(path: str | Path, writer: Callable[[Path], None], force: bool = False, inputs: Iterable[str | Path] = ()) -> Path:

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding, Number, ToolError
+from .findings import Finding, Number, ToolError, os_reason
 from .form import CHOICE, CURRENT, DATE, FORMS, INTEGER, TEXT, spec_of
 
 
@@ -74,8 +74,44 @@ class ReportError(ToolError):
         super().__init__("\n".join([f"{source}：数据有误：", *(f"  - {p}" for p in problems)]))
 
 
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+MAX_JSON_BYTES = 20 * 2**20  # a report's JSON is a few KB
+EXACT = 10**15  # Excel keeps 15 significant digits: larger numbers would change when saved
+CELL_CHARS = 32767  # characters one Excel cell holds
+
+
+class _Huge:
+    """An integer in the JSON too long to be a number of this form (kept out of int())."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+
+def _number_problem(v: object) -> str | None:
+    """Why `v` cannot be a cell's value (Chinese), or None."""
+    if isinstance(v, _Huge):
+        return f"是一个 {v.digits} 位的整数，超出 Excel 能精确保存的 15 位数字"
+    if v is None:
+        return "没有数值（null）"
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return f"应为数字，实为 {v!r}"
+    if isinstance(v, float) and not math.isfinite(v):
+        return f"应为有限的数字，实为 {v!r}"
+    if abs(v) >= EXACT:
+        return f"为 {v:g}，超出 Excel 能精确保存的 15 位数字"
+    return None
+
+
+def _text_problem(v: object) -> str | None:
+    """Why `v` cannot be saved as a cell's text (Chinese), or None."""
+    if not isinstance(v, str):
+        return f"应为文本，实为 {'数字' if isinstance(v, (int, float, _Huge)) else type(v).__name__}"
+    if len(v) > CELL_CHARS:
+        return f"有 {len(v):,} 个字符，超过 Excel 单元格能保存的 {CELL_CHARS:,} 个字符，请精简或分段"
+    for i, ch in enumerate(v, start=1):
+        code = ord(ch)
+        if (code < 32 and ch not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+            return f"第 {i} 个字符是无法保存的不可见字符（U+{code:04X}），请删除"
+    return None
 
 
 def _object(data: dict, key: str, problems: list[str]) -> dict:
@@ -87,17 +123,52 @@ def _object(data: dict, key: str, problems: list[str]) -> dict:
     return {}
 
 
-def _kept(entries: dict, known, fits, unknown, wrong, problems: list[str]) -> dict:
-    """The entries whose key is `known` and whose value `fits`; a problem said for each other."""
+def _kept(entries: dict, known, unknown, what, problem, problems: list[str]) -> dict:
+    """The entries whose key is `known` and whose value has no `problem`; each other one said
+    (`what(key)` names the entry)."""
     kept = {}
     for key, value in entries.items():
         if key not in known:
             problems.append(unknown(key))
-        elif not fits(value):
-            problems.append(wrong(key, value))
+        elif (why := problem(value)) is not None:
+            problems.append(f"{what(key)}{why}")
         else:
             kept[key] = value
     return kept
+
+
+def parse_json(raw: str, source: str = "JSON") -> object:
+    """JSON text as data, or ReportError: not JSON, keys repeated in one object (the later
+    value would silently win), integers too long for any cell, nesting too deep."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        out: dict = {}
+        for key, value in items:
+            if key in out and key not in repeated:
+                repeated.append(key)
+            out[key] = value
+        return out
+
+    def integer(text: str) -> int | _Huge:
+        digits = len(text.lstrip("-"))
+        return _Huge(digits) if digits > 15 else int(text)
+
+    def constant(name: str) -> float:
+        raise ValueError(f"JSON 不允许 {name}")
+
+    try:
+        data = json.loads(raw, object_pairs_hook=pairs, parse_int=integer, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise ReportError(source, [f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近（{exc.msg}）"]) from None
+    except RecursionError:
+        raise ReportError(source, ["JSON 嵌套层数过多（报告数据只有两三层）"]) from None
+    except ValueError as exc:
+        raise ReportError(source, [f"不是有效的 JSON：{exc}"]) from None
+    if repeated:
+        shown = "、".join(f"「{k}」" for k in repeated[:10]) + (f" 等 {len(repeated)} 个" if len(repeated) > 10 else "")
+        raise ReportError(source, [f"同一对象中的键重复出现：{shown}（重复时只有最后一个值有效，请只保留一个）"])
+    return data
 
 
 def report_from_json(data: object, source: str = "JSON") -> Report:
@@ -125,8 +196,10 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
         if value is None:
             continue
         if mf.type == INTEGER:
-            if not (isinstance(value, int) and not isinstance(value, bool)):
-                problems.append(f"{cover}字段 {key}（{mf.label}）应为整数，实为 {value!r}")
+            whole = isinstance(value, (int, _Huge)) and not isinstance(value, bool)
+            why = _number_problem(value) if whole else f"应为整数，实为 {value!r}"
+            if why:
+                problems.append(f"{cover}字段 {key}（{mf.label}）{why}")
                 continue
         elif mf.type == DATE:
             try:
@@ -140,8 +213,8 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
             if value not in mf.choices:
                 problems.append(f"{cover}字段 {key}（{mf.label}）应为 {'、'.join(mf.choices)} 之一，实为 {value!r}")
                 continue
-        elif mf.type == TEXT and not isinstance(value, str):
-            problems.append(f"{cover}字段 {key}（{mf.label}）应为文本，实为 {value!r}")
+        elif mf.type == TEXT and (why := _text_problem(value)):
+            problems.append(f"{cover}字段 {key}（{mf.label}）{why}")
             continue
         meta[key] = value
     for mf in spec.meta_fields:
@@ -152,9 +225,9 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
     cells = _kept(
         cells_in,
         spec.cells,
-        _is_number,
         lambda cid: f"未知的单元格编号「{cid}」",
-        lambda cid, value: f"{cid}（{spec.cells[cid].display}）应为数字，实为 {value!r}",
+        lambda cid: f"{cid}（{spec.cells[cid].display}）",
+        _number_problem,
         problems,
     )
     missing = [cid for cid in spec.input_ids if cid not in cells_in]
@@ -165,9 +238,9 @@ def report_from_json(data: object, source: str = "JSON") -> Report:
     text = _kept(
         _object(data, "text", problems),
         spec.section,
-        lambda value: isinstance(value, str),
         lambda key: f"未知的{spec.narrative}部分「{key}」（应为 {'、'.join(spec.section)}）",
-        lambda key, value: f"{spec.narrative}部分 {key} 应为文本",
+        lambda key: f"{spec.narrative}部分 {key}（{spec.section[key].label}）",
+        _text_problem,
         problems,
     )
 
@@ -190,6 +263,9 @@ def _notes(value: object, problems: list[str]) -> list[Note]:
         if not item.get("rule") or not item.get("text"):
             problems.append(f"notes 第 {i} 项缺少 rule 或 text")
             continue
+        if why := next((w for w in map(_text_problem, item.values()) if w), None):
+            problems.append(f"notes 第 {i} 项{why}")
+            continue
         notes.append(Note(item["rule"], item.get("where", ""), item["text"]))
     return notes
 
@@ -197,11 +273,14 @@ def _notes(value: object, problems: list[str]) -> list[Note]:
 def load_json(path: str | Path) -> Report:
     path = Path(path)
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(str(path), [f"无法读取文件（{type(exc).__name__}）"]) from None
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_JSON_BYTES + 1)
+    except OSError as exc:
+        raise ReportError(str(path), [f"无法读取文件：{os_reason(exc)}"]) from None
+    if len(data) > MAX_JSON_BYTES:
+        raise ReportError(str(path), [f"文件过大（超过 {MAX_JSON_BYTES // 2**20} MB），不像是一份报告的数据"])
     try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ReportError(str(path), [f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近（{exc.msg}）"]) from None
-    return report_from_json(data, str(path))
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReportError(str(path), [f"不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节起无法识别），请另存为 UTF-8"]) from None
+    return report_from_json(parse_json(raw, str(path)), str(path))

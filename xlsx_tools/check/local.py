@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import ERROR, RULES, WARNING, Finding, Severity, ToolError
+from ..findings import ERROR, RULES, WARNING, Finding, Severity, ToolError, os_reason
 from ..form import FormSpec, current
 
 OFF = "off"
@@ -95,7 +95,7 @@ class LocalRules:
         except FileNotFoundError:
             raise LocalRulesError(f"本地规则文件 {path} 不存在") from None
         except (OSError, UnicodeDecodeError) as exc:
-            reason = "不是 UTF-8 编码的文本" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or type(exc).__name__)
+            reason = "不是 UTF-8 编码的文本" if isinstance(exc, UnicodeDecodeError) else os_reason(exc)
             raise LocalRulesError(f"无法读取本地规则文件 {path}：{reason}") from None
         return parse(text, str(path), spec)
 

@@ -168,10 +168,11 @@ class Merged:
 
     @property
     def exit_code(self) -> int:
-        """0 every workbook counted; 1 something left out or missing; 2 nothing usable."""
+        """0 every workbook counted; 1 something left out, missing or not looked at (a folder
+        the system refused); 2 nothing usable."""
         if not self.included:
             return 2
-        if len(self.included) < len(self.submissions) or self.missing:
+        if len(self.included) < len(self.submissions) or self.missing or any(k.lost for k in self.skipped):
             return 1
         return 0
 

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import ToolError
+from ..findings import ToolError, os_reason
 from ..read.workbook import readable as shown_path
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -32,6 +32,7 @@ class Skipped:
     shown: str
     reason: str
     size: int | None = None
+    lost: bool = False  # could not be looked at (a folder the system refused): never "all counted"
 
 
 @dataclass
@@ -68,7 +69,7 @@ def collect(paths: list[str | Path], exclude: set[Path] | None = None) -> Inputs
     def consider(path: Path, shown: str) -> None:
         try:
             real = path.resolve()
-        except OSError:
+        except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
             real = path.absolute()
         if real in seen:
             return
@@ -85,10 +86,16 @@ def collect(paths: list[str | Path], exclude: set[Path] | None = None) -> Inputs
 
     def unreadable(err: OSError) -> None:
         where = shown_path(Path(err.filename)) + os.sep if err.filename else ""
-        out.skipped.append(Skipped(where, f"无法打开文件夹（{err.strerror or type(err).__name__}），其中的文件未读取"))
+        out.skipped.append(Skipped(where, f"无法打开文件夹（{os_reason(err)}），其中的文件未读取", lost=True))
 
     for given in paths:
         path = Path(given)
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            raise InputError(f"输入 {shown_path(path)} 不存在") from None
+        except OSError as exc:
+            raise InputError(f"输入 {shown_path(path)} 无法打开：{os_reason(exc)}") from None
         if path.is_dir():
             walked = {os.path.realpath(path)}
             for root, dirs, files in os.walk(path, onerror=unreadable, followlinks=True):

@@ -18,6 +18,11 @@ def _more(n: int, what: str = "个文件") -> str:
     return f"    ……另有 {n} {what}，详见汇总工作簿的「报送登记」「问题清单」"
 
 
+def _short(path: str, width: int = 80) -> str:
+    """A path shown on one line: its start and end around an ellipsis when very long."""
+    return path if len(path) <= width else f"{path[: width // 2 - 1]}…{path[-(width // 2) :]}"
+
+
 def _errors(s: Submission) -> list[str]:
     found = [i.message for i in s.issues if i.severity == ERROR]
     lines = [f"      {m}" for m in found[:ERRORS_SHOWN]]
@@ -76,11 +81,18 @@ def report_lines(merged) -> list[str]:
         names = [m.name + (f"（{note}）" if note else "") for m, note in merged.missing]
         shown = "、".join(names[:20]) + (f" 等 {len(names)} 个" if len(names) > 20 else "")
         lines.append(f"未报送（{len(names)} 个单位）：{shown}")
-    if merged.skipped:
+    lost = [k for k in merged.skipped if k.lost]
+    if lost:  # folders the system refused: their reports are unknown, so said loudly and in full
+        lines.append(f"无法打开的文件夹（{len(lost)} 个），其中的报告未读取、未计入：")
+        lines += [f"  × {_short(k.shown)}：{k.reason}" for k in lost[:SHOWN]]
+        if len(lost) > SHOWN:
+            lines.append(_more(len(lost) - SHOWN, "个文件夹"))
+    skipped = [k for k in merged.skipped if not k.lost]
+    if skipped:
         by_reason: dict[str, list[str]] = defaultdict(list)
-        for k in merged.skipped:
-            by_reason[k.reason].append(k.shown)
-        lines.append(f"已跳过（{len(merged.skipped)} 个文件）：")
+        for k in skipped:
+            by_reason[k.reason].append(_short(k.shown))
+        lines.append(f"已跳过（{len(skipped)} 个文件）：")
         for reason, files in by_reason.items():
             shown = "、".join(files[:3]) + (f" 等 {len(files)} 个" if len(files) > 3 else "")
             lines.append(f"  - {reason}：{shown}")

@@ -6,7 +6,6 @@ they were."""
 from __future__ import annotations
 
 import contextlib
-import errno
 import gc
 import signal
 import sys
@@ -17,9 +16,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xlsxwriter.exceptions import FileCreateError
-
-from ..output import OutputError, atomic_path
+from ..findings import os_reason
+from ..output import OutputError, atomic_path, os_cause
 
 if TYPE_CHECKING:
     from .core import Merged
@@ -62,10 +60,10 @@ def write_outputs(merged: Merged, output: str | Path, export: str | Path | None 
     except BaseException as exc:
         with sigint_deferred(), contextlib.suppress(BaseException):  # the original exception follows
             stack.__exit__(*sys.exc_info())  # removes the temporary files (and re-raises)
-        if isinstance(exc, (OSError, FileCreateError)):
-            reason = _write_failure(exc)
+        cause = os_cause(exc)
+        if cause is not None and not isinstance(exc, OutputError):
             _release_quietly(exc)
-            raise WriteError(f"无法写入 {output}：{reason}；没有留下任何文件") from None
+            raise WriteError(f"无法写入 {output}：{os_reason(cause)}；没有留下任何文件") from None
         raise
     with sigint_deferred():
         stack.close()  # each output renamed into place; the work folder removed
@@ -73,22 +71,6 @@ def write_outputs(merged: Merged, output: str | Path, export: str | Path | None 
 
 class WriteError(OutputError):
     """The outputs could not be written (Chinese message); nothing was left behind."""
-
-
-WRITE_ERRORS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "磁盘为只读",
-    errno.EFBIG: "文件超过系统允许的大小",
-}
-
-
-def _write_failure(exc: BaseException) -> str:
-    os_error = exc if isinstance(exc, OSError) else next((e for e in _chain(exc) if isinstance(e, OSError)), None)
-    if os_error is None:
-        return str(exc)
-    return WRITE_ERRORS.get(os_error.errno, os_error.strerror or str(os_error))
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

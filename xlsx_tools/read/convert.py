@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..findings import unreadable
+from ..findings import os_reason, unreadable
 
 TIME_LIMIT = 90  # seconds for one conversion (LibreOffice's first start in a new profile takes ~5 s)
 ENV_SOFFICE = "XLSX_TOOLS_SOFFICE"  # the LibreOffice program to use, if not `soffice` on the PATH
@@ -73,7 +73,7 @@ def convert(name: str, data: bytes, source: str, target: str) -> bytes:
         except subprocess.TimeoutExpired:
             raise unreadable(name, f"是{what}，用 LibreOffice 转换超过 {TIME_LIMIT} 秒仍未完成，已放弃：{HOW[target]}") from None
         except OSError as exc:
-            raise unreadable(name, f"是{what}，无法启动 LibreOffice 转换（{exc.strerror or type(exc).__name__}）：{HOW[target]}") from None
+            raise unreadable(name, f"是{what}，无法启动 LibreOffice 转换（{os_reason(exc)}）：{HOW[target]}") from None
         produced = out / f"input.{target}"
         if returncode != 0 or not produced.is_file():
             raise unreadable(name, f"是{what}，LibreOffice 无法转换（文件可能已损坏或已加密）：{HOW[target]}")

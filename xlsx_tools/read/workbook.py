@@ -26,7 +26,7 @@ from pathlib import Path
 
 import python_calamine
 
-from ..findings import ReadError, unreadable
+from ..findings import ReadError, os_reason, unreadable
 from ..form.layout import Pos, parse_a1
 from .documents import document_kind, open_document
 from .package import MAX_PART_BYTES, Package, PackageError
@@ -393,7 +393,7 @@ def open_workbook(path: str | bytes | os.PathLike) -> WorkbookFile:
     except PermissionError:
         raise unreadable(name, "没有访问权限") from None
     except OSError as exc:
-        raise unreadable(name, f"无法访问（{exc.strerror or type(exc).__name__}）") from None
+        raise unreadable(name, f"无法访问：{os_reason(exc)}") from None
     if stat.S_ISDIR(st.st_mode):
         raise unreadable(name, "是文件夹，不是工作簿文件")
     if not stat.S_ISREG(st.st_mode):
@@ -408,7 +408,7 @@ def open_workbook(path: str | bytes | os.PathLike) -> WorkbookFile:
     except PermissionError:
         raise unreadable(name, "没有读取权限") from None
     except OSError as exc:
-        raise unreadable(name, f"无法读取（{exc.strerror or type(exc).__name__}）") from None
+        raise unreadable(name, f"无法读取：{os_reason(exc)}") from None
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return _open_zip(fs_path, name, data)
     if data.startswith(OLE_MAGIC):

@@ -44,7 +44,7 @@ import uuid
 from contextlib import asynccontextmanager
 
 from ..excel.remote import LICENCE_ENV, LICENCE_KEY
-from ..findings import ToolError
+from ..findings import ToolError, os_reason
 from .checks import Refusal, check_auth, check_version, declared_length, parse_payload, secret_problem, too_large, xlwings_version
 
 os.environ.setdefault(LICENCE_ENV, LICENCE_KEY)
@@ -312,7 +312,7 @@ def _check_bind(host: str, port: int) -> None:
         try:
             probe.bind(addr)
         except OSError as exc:
-            raise ServeError(f"无法在 {host}:{port} 上监听（{exc.strerror}）：端口可能已被占用，或本机没有该地址。") from None
+            raise ServeError(f"无法在 {host}:{port} 上监听（{os_reason(exc)}）：端口可能已被占用，或本机没有该地址。") from None
 
 
 class ServeError(ToolError):
