@@ -80,6 +80,9 @@ def lo_files(tmp_path_factory) -> dict[str, Path]:
         "errors_ods": (EDU, out / "errors.ods", ERROR_FORMULAS),
         "errors_xls": (EDU, out / "errors.xls", ERROR_FORMULAS),
         "errors_xlsx": (EDU, out / "errors.xlsx", ERROR_FORMULAS),
+        # one space typed in a far cell of 表三: the used range reaches it
+        "far_ods": (EDU, out / "far.ods", [["set", "表三", 1_048_575, 1023, " "]]),
+        "far_xls": (EDU, out / "far.xls", [["set", "表三", 65_535, 255, " "]]),
     }
     lo_edit(list(jobs.values()), profile)
     return {key: job[1] for key, job in jobs.items()}

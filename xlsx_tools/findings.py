@@ -13,9 +13,11 @@ exception staff ever see.
 from __future__ import annotations
 
 import errno
+import string
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 Number = int | float
 
@@ -69,13 +71,13 @@ RULES: dict[str, Rule] = {
         Rule("LAYOUT", ERROR, "表格的行列标签与法定格式一致"),
         Rule("NUMBER-AS-TEXT", WARNING, "数字未以文本形式保存"),
         Rule("NIL-MARK", WARNING, "没有用“—”“/”“无”代替 0"),
-        Rule("NOT-NUMBER", ERROR, "数字单元格填写的是数字", CELL),
-        Rule("CELL-ERROR", ERROR, "单元格没有错误值", CELL),
+        Rule("NOT-NUMBER", ERROR, "数字单元格填写的是数字"),
+        Rule("CELL-ERROR", ERROR, "单元格没有错误值"),
         Rule("TOTAL-RECOMPUTED", WARNING, "总计单元格有数值"),
-        Rule("META-DATE", WARNING, "日期可以识别", CELL),
-        Rule("TOO-LARGE", ERROR, "数值在合理范围内（小于 1 万亿）", CELL),
+        Rule("META-DATE", WARNING, "日期可以识别"),
+        Rule("TOO-LARGE", ERROR, "数值在合理范围内（小于 1 万亿）"),
         Rule("FORMULA-COMPUTED", WARNING, "公式有计算结果（没有的，只按数字的加减乘除算出）"),
-        Rule("FORMULA-NO-VALUE", ERROR, "公式有计算结果", CELL),
+        Rule("FORMULA-NO-VALUE", ERROR, "公式有计算结果"),
         Rule("ANCHOR-STALE", WARNING, "单元格定位名称与表格内容一致"),
         Rule("LABEL", WARNING, "标题和分组标签与法定格式一致"),
         Rule("ROW-ORDER", WARNING, "表格行的顺序与法定格式一致"),
@@ -149,6 +151,11 @@ class Finding:
         return self.severity == ERROR
 
 
+@lru_cache(maxsize=256)
+def _fields_of(template: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
 def finding(
     rule: str,
     detail: str = "",
@@ -162,6 +169,9 @@ def finding(
     """The one way to make a Finding: the rule's severity from the catalogue, its message
     rendered from the rule's template with `detail` and `fields`."""
     r = RULES[rule]
+    if fields and not detail and _fields_of(r.template) == {"detail"}:
+        # the caller gave fields to a rule that renders only its detail: the message would be empty
+        raise TypeError(f"rule {rule} renders only its detail, not {sorted(fields)}")
     message = r.template.format(detail=detail, **fields)
     return Finding(rule, r.severity, message, list(cells), list(where), expected, actual)
 

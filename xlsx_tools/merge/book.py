@@ -261,15 +261,14 @@ def _about(ws, wb, st, merged) -> None:
     if merged.unusable:
         rows.append(("无法使用的数值", f"计入汇总的报告中有 {merged.unusable} 个单元格没有可用的数值，按 0 计"))
     if roster is not None:
-        expected = len(roster.members)
-        submitted = expected - len(merged.missing)
+        expected, submitted, rate = merged.submission_rate
         rows += [
             ("", ""),
             ("应报送单位名单", roster.source),
             ("名单单位数", expected),
             ("已报送", submitted),
             ("未报送", len(merged.missing)),
-            ("报送率", f"{submitted / expected:.1%}" if expected else "—"),
+            ("报送率", rate),
             ("不在名单中的报送单位", c["不在名单"]),
         ]
         rows += [("名单问题", p) for p in roster.problems]

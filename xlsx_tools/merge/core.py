@@ -167,6 +167,16 @@ class Merged:
         }
 
     @property
+    def submission_rate(self) -> tuple[int, int, str] | None:
+        """(agencies on the roster, of them submitted, 报送率 as shown) — None without a roster."""
+        roster = self.options.roster
+        if roster is None:
+            return None
+        expected = len(roster.members)
+        submitted = expected - len(self.missing)
+        return expected, submitted, f"{submitted / expected:.1%}" if expected else "—"
+
+    @property
     def exit_code(self) -> int:
         """0 every workbook counted; 1 something left out, missing or not looked at (a folder
         the system refused); 2 nothing usable."""

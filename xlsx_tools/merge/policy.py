@@ -63,9 +63,16 @@ def mark_duplicates(subs: list[Submission]) -> None:
         ]
         when = f"填报日期 {kept.filled_on.isoformat()}" if kept.filled_on else "文件修改时间较新"
         for s in group[1:]:
-            same = "，两个文件内容完全相同" if s.sha256 and s.sha256 == kept.sha256 else ""
             s.status = DUPLICATE
-            s.add("DUPLICATE", f"与 {kept.shown} 是同一单位的报告（{basis}{same}），已采用较新的 {kept.shown}（{when}）")
+            if s.sha256 and s.sha256 == kept.sha256:
+                s.add("DUPLICATE", f"与 {kept.shown} 是同一单位的报告（{basis}，两个文件内容完全相同），只计一次")
+            elif s.values is not None and s.values == kept.values and key.startswith(("code:", "name:")):
+                s.add(
+                    "DUPLICATE",
+                    f"与 {kept.shown} 是同一单位的报告（{basis}，所填数字完全相同），只计一次，已采用较新的 {kept.shown}（{when}）",
+                )
+            else:
+                s.add("DUPLICATE", f"与 {kept.shown} 是同一单位的报告（{basis}），已采用较新的 {kept.shown}（{when}）")
 
 
 def _same_numbers_without_a_name(subs: list[Submission], groups: dict[str, list[Submission]]) -> None:

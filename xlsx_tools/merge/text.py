@@ -77,6 +77,9 @@ def report_lines(merged) -> list[str]:
     lines += _section("不在应报送单位名单中，已计入", [s for s in subs if s.status == OFF_ROSTER], lambda s: [f"  ! {s.label}"])
     warned = [s for s in subs if s.included and s.warnings and not s.errors and s.status != OFF_ROSTER]
     lines += _section("有警告，已计入", warned, _warned)
+    if merged.submission_rate is not None:
+        expected, submitted, rate = merged.submission_rate
+        lines.append(f"报送情况：名单 {expected} 个单位，已报送 {submitted} 个，未报送 {expected - submitted} 个，报送率 {rate}")
     if merged.missing:
         names = [m.name + (f"（{note}）" if note else "") for m, note in merged.missing]
         shown = "、".join(names[:20]) + (f" 等 {len(names)} 个" if len(names) > 20 else "")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from ..findings import Finding, ReadError, finding, fmt
+from ..findings import CELL, Finding, ReadError, finding, fmt
 from ..form import CHOICE, DATE, FORMS, INTEGER, FormSpec, Pos, current
 from ..form.layout import FORM_NAME
 from ..report import Report
@@ -218,8 +218,9 @@ def _read_cells(spec: FormSpec, src: Source, loc: Location, report: Report, find
 
 
 def _cell_finding(places: Places, rule: str, display: str, key: str, pos: Pos, what: str) -> Finding:
+    """A finding about one cell, said as 「name（where）：what」."""
     at = places.of(pos)
-    return finding(rule, cells=[key], where=[at], cell=display, at=at, what=what)
+    return finding(rule, CELL.format(cell=display, at=at, what=what), cells=[key], where=[at])
 
 
 def _gathered_finding(spec: FormSpec, places: Places, rule: str, items: list[tuple[str, Pos, str, object]]) -> Finding:

@@ -205,6 +205,10 @@ class WorkbookFile:
         self._merged: dict[str, object] = {}
         if kind == XLSX:
             self._read_workbook_xml()
+        if kind == ODS and package is not None:  # python-calamine builds every sheet's grid on opening
+            self._scans.update(ods_scan(self._part("content.xml") or b""))
+            for sheet, scan in self._scans.items():
+                self._refuse_enormous(sheet, scan)
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             self._sheet_names = list(self._book.sheet_names)
@@ -224,6 +228,10 @@ class WorkbookFile:
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         return unreadable(self.name, f"文件内部的 {member} 含有 DOCTYPE/实体声明（可能是恶意构造的文件），拒绝读取")
         where = f"工作表「{sheet}」" if sheet else "文件"
+        if "cell limit" in str(exc).lower():  # python-calamine's own bound on a grid
+            return unreadable(
+                self.name, f"{where}的内容范围远超年度报告的正常范围，可能是在远处的单元格中误输入了内容；请删除多余的行、列后重新保存"
+            )
         return unreadable(self.name, f"{where}已损坏，无法作为工作簿读取（{type(exc).__name__}），请用 Excel 打开后重新保存")
 
     # ---- the OOXML package ------------------------------------------------------------
@@ -286,7 +294,9 @@ class WorkbookFile:
     def _check_extent(self, sheet: str) -> None:
         """A worksheet is parsed (by python-calamine, into a grid from A1 to its last cell)
         only when opened: bound its size and its extent then, before python-calamine sees it."""
-        scan = self._scan(sheet)
+        self._refuse_enormous(sheet, self._scan(sheet))
+
+    def _refuse_enormous(self, sheet: str, scan: Scan) -> None:
         if scan.cells > MAX_CELLS:
             raise unreadable(
                 self.name,
