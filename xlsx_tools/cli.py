@@ -185,6 +185,7 @@ def cmd_serve(args) -> int:
         args.max_files,
         int(args.max_total_mb * 1024 * 1024),
         args.upload_seconds,
+        _local_rules(args),
     )
     serve(args.host, args.port, DEFAULT_WORKERS if args.workers is None else args.workers, auth, max_bytes, web=web)
     return EXIT_OK
@@ -328,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--max-files", type=number(int, 1), default=2000, metavar="N", help="汇总页面一次上传的文件数上限（默认 2000）")
     s.add_argument("--max-total-mb", type=POSITIVE, default=200, metavar="MB", help="汇总页面一次上传的文件合计上限，MB（默认 200）")
     s.add_argument("--upload-seconds", type=POSITIVE, default=120, metavar="秒", help="网页上传须在多少秒内收完（默认 120）")
+    s.add_argument("--rules", metavar="本地规则.toml", help=RULES_HELP + "；用于「校验」按钮和两个网页")
     s.set_defaults(func=cmd_serve)
 
     m = sub.add_parser(

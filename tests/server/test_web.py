@@ -650,3 +650,23 @@ def test_folders_of_server_runs_that_died_are_removed_at_start(tmp_path):
     finally:
         srv.stop()
     assert list(tmp_path.iterdir()) == []  # its own folder goes when it stops
+
+
+@pytest.mark.parametrize("kind", ["docx", "html"])
+def test_the_report_as_a_document_is_checked_like_the_workbook(web, tmp_path, kind):
+    """Agencies submit the report as a Word document or a published page as often as the
+    workbook: the page checks it with the same readers and rules as `validate`."""
+    from docfixtures import built, docx, word_page
+
+    path = (docx if kind == "docx" else word_page)(tmp_path / f"年度报告.{'docx' if kind == 'docx' else 'html'}", built())
+    got = web.post("/api/check", [path]).json()
+    (cli,) = _cli_validate(str(path))
+    assert (got["agency"], got["errors"], got["warnings"]) == (cli["agency"], cli["errors"], cli["warnings"])
+    assert [row[1] for row in got["rows"]] == [f["rule"] for f in sorted(cli["findings"], key=lambda f: f["severity"] != "error")]
+    assert got["agency"] == "示例县教育局" and "marked" not in [d["kind"] for d in got["downloads"]]
+
+
+def test_the_page_offers_documents_to_choose():
+    page = (ROOT / "xlsx_tools" / "server" / "web" / "index.html").read_text(encoding="utf-8")
+    accept = re.search(r'id="files"[^>]*accept="([^"]+)"', page).group(1).split(",")
+    assert {".xlsx", ".docx", ".doc", ".wps", ".html", ".htm", ".pdf"} <= set(accept)

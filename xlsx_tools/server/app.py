@@ -76,7 +76,7 @@ def _ready() -> int:
     return os.getpid()
 
 
-def answer_body(body: bytes, validate=None) -> tuple[int, bytes | str]:
+def answer_body(body: bytes, validate=None, rules=None) -> tuple[int, bytes | str]:
     """The answer to a request body: (200, JSON bytes of the actions) or (status, Chinese
     message); (500, the traceback) when validation fails, for the front's log only."""
     import traceback
@@ -86,7 +86,7 @@ def answer_body(body: bytes, validate=None) -> tuple[int, bytes | str]:
     try:
         payload = parse_payload(body)
         check_version(payload)
-        result = (validate or validate_payload)(payload)
+        result = validate(payload) if validate else validate_payload(payload, rules=rules)
     except ToolError as exc:  # a refusal, or a problem on the server's side (500, logged)
         return getattr(exc, "status", 500), exc.message
     except Exception:  # noqa: BLE001 - the front logs it; the user gets a sentence
@@ -97,9 +97,10 @@ def answer_body(body: bytes, validate=None) -> tuple[int, bytes | str]:
 class Validators:
     """The pool of validator processes (spawned, as on Windows), rebuilt if one dies."""
 
-    def __init__(self, workers: int, validate=None) -> None:
+    def __init__(self, workers: int, validate=None, rules=None) -> None:
         self.workers = workers
         self.validate = validate
+        self.rules = rules  # local rules (a LocalRules) the button's answers are judged by
         self.pool = None
         self.restarting = asyncio.Lock()
 
@@ -116,7 +117,7 @@ class Validators:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def answer(self, body: bytes) -> tuple[int, bytes | str]:
-        return await self.run(answer_body, body, self.validate)
+        return await self.run(answer_body, body, self.validate, self.rules)
 
     async def run(self, fn, *args) -> tuple[int, object]:
         """`fn(*args)` in a validator process; (500, why) when a validator died."""
@@ -210,10 +211,10 @@ def create_app(
     from ..form import current
     from .web import Uploads, WebConfig, security_headers, web_routes
 
-    validators = Validators(workers, validate)
+    web = web or WebConfig(auth, None, max_bytes)
+    validators = Validators(workers, validate, web.rules)
     gate = Gate(max_pending, 2 * max_pending)
     uploads = Uploads()
-    web = web or WebConfig(auth, None, max_bytes)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -226,6 +227,8 @@ def create_app(
             workers,
             "需要访问密钥" if auth else "无访问密钥",
         )
+        if web.rules is not None:
+            log.info("按本地规则校验：%s", web.rules.source)
         try:
             yield
         finally:

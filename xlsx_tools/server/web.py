@@ -39,6 +39,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
+from ..check.local import LocalRules
 from ..findings import ToolError
 from .checks import Refusal
 from .upload import Limits, Upload, check_sender, receive
@@ -114,6 +115,7 @@ class WebConfig:
     max_files: int = DEFAULT_MAX_FILES
     max_total_bytes: int = DEFAULT_MAX_TOTAL_MB * 1024 * 1024
     upload_seconds: float = DEFAULT_UPLOAD_SECONDS
+    rules: LocalRules | None = None  # local rules (--rules) for both pages; None: the national ones
 
     @property
     def county_secret(self) -> str | None:
@@ -170,6 +172,10 @@ def web_routes(config: WebConfig, validators, gate, internal_error, uploads: Upl
 
     from .. import __version__
 
+    def job_of(upload) -> dict:
+        """What a job in the pool needs: the upload's files and options, and the local rules."""
+        return {**upload.as_job(), "rules": config.rules}
+
     token = secrets.token_urlsafe(24)
     pages = {}
     for path, name in PAGES.items():
@@ -212,7 +218,7 @@ def web_routes(config: WebConfig, validators, gate, internal_error, uploads: Upl
 
     async def run(fn, upload: Upload, *args, seconds: float):
         """(status, answer) of a job in the pool; the upload's folder removed once it is done."""
-        future = asyncio.ensure_future(validators.run(run_job, fn, upload.as_job(), *args))
+        future = asyncio.ensure_future(validators.run(run_job, fn, job_of(upload), *args))
         future.add_done_callback(lambda _: upload.remove())
         done, _ = await asyncio.wait({future}, timeout=seconds)
         if not done:
@@ -275,7 +281,7 @@ def web_routes(config: WebConfig, validators, gate, internal_error, uploads: Upl
         if not gate.enter():
             upload.remove()
             return text(BUSY, 503, {"Retry-After": "5"})
-        future = asyncio.ensure_future(validators.run(run_job, merge_job, upload.as_job()))
+        future = asyncio.ensure_future(validators.run(run_job, merge_job, job_of(upload)))
 
         def finished(_) -> None:  # whether or not anybody still listens
             upload.remove()

@@ -167,7 +167,7 @@ def _validated(job: dict, today: dt.date | None):
 
     (f,) = _role(job, "report")
     previous, previous_name = _previous(job)
-    result = validate_file(f["path"], previous, today)
+    result = validate_file(f["path"], previous, today, rules=job.get("rules"))
     result.file = f["name"]
     result.findings = _renamed(result.findings, job["files"])
     spec = spec_of(result.report) if result.report is not None else current()
@@ -427,6 +427,7 @@ def merge_job(job: dict, today: dt.date | None = None) -> tuple[int, dict]:
 
     with time_limit(MERGE_SECONDS):
         options, strict = merge_options(job.get("options") or {})
+        options.rules = job.get("rules")
         roster_file = _role(job, "roster")
         if roster_file:
             from ..merge.roster import RosterError, load_roster
