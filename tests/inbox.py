@@ -559,6 +559,16 @@ def _(d, lo):
     return Made(["combine", "in"])
 
 
+@scene("help of a command", 9, 0, "显示本帮助并退出")
+def _(d, lo):
+    return Made(["merge", "-h"])
+
+
+@scene("two options that exclude each other", 9, 2, "不能与参数 --strict 同时使用")
+def _(d, lo):
+    return Made(["merge", "in", "-o", "s.xlsx", "--strict", "--include-invalid"])
+
+
 @scene("an unknown option", 9, 2, "无法识别的参数")
 def _(d, lo):
     return Made(["validate", "x.xlsx", "--fast"])
