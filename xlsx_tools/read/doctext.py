@@ -278,8 +278,18 @@ def _fees(spec: FormSpec, out: Text) -> None:
                 m = phrase.pattern.search(sentence)
                 if m:
                     value = 0.0 if phrase.zero else float(m.group("n").replace(",", "").replace("零", "0"))
-                    at = body.find(sentence)
-                    out.fees[cid] = (value, line + body[:at].count("\n") + 1)
+                    at = line + body[: body.find(sentence)].count("\n") + 1
+                    out.fees[cid] = (value, at)
+                    for implied in phrase.implies if phrase.zero else ():  # 未发出收费通知: nor any notice amount
+                        out.fees.setdefault(implied, (0.0, at))
 
 
-__all__ = ["Text", "read_text", "parse_title", "heading_key", "date_of"]
+def stated_fees(spec: FormSpec, sections: dict[str, str]) -> dict[str, float]:
+    """The fee figures the text sections state, as a document's reader reads them (the
+    publisher asks this to know whether section 六 states every fee figure)."""
+    out = Text(sections={key: (text, 0) for key, text in sections.items() if text})
+    _fees(spec, out)
+    return {cid: value for cid, (value, _line) in out.fees.items()}
+
+
+__all__ = ["Text", "read_text", "parse_title", "heading_key", "date_of", "stated_fees"]

@@ -20,6 +20,7 @@ import re
 from lxml import etree
 
 from ..findings import unreadable
+from ..report import STAMP_META
 from .grid import Flow, Placed, RawTable
 
 _BOM = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
@@ -171,6 +172,11 @@ def read_flow(name: str, data: bytes) -> Flow:
         key = (meta.get("name") or meta.get("property") or "").lower()
         if key in ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date"):
             flow.meta_dates.append(meta.get("content") or "")
+        elif key == STAMP_META and flow.stamp is None:
+            flow.stamp = meta.get("content") or None
+    if flow.stamp is None:  # a page whose body was pasted into a site: the report's element keeps it
+        marked = next(root.iterfind(f".//*[@data-{STAMP_META}]"), None)
+        flow.stamp = marked.get(f"data-{STAMP_META}") if marked is not None else None
     body = root.find("body")
     lines: list[str] = []
     cur = [""]

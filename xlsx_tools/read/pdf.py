@@ -53,6 +53,15 @@ def _table(table) -> RawTable:
     return RawTable(cells, max(len(ys) - 1, 0), max(len(xs) - 1, 0), widths)
 
 
+def _keywords(metadata: dict) -> str | None:
+    """The document's keywords, where a PDF exported from a published .docx keeps its
+    fingerprint (Report.stamp)."""
+    value = metadata.get("Keywords") if isinstance(metadata, dict) else None
+    if isinstance(value, bytes):
+        value = value.decode("utf-16" if value.startswith((b"\xfe\xff", b"\xff\xfe")) else "latin-1", "replace")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 def read_flow(name: str, data: bytes) -> Flow:
     """The PDF's lines and ruled tables in reading order; raises ReadError."""
     import pdfplumber  # imported here: pdfminer costs ~0.2 s to load
@@ -62,6 +71,7 @@ def read_flow(name: str, data: bytes) -> Flow:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = pdf.pages
+            flow.stamp = _keywords(pdf.metadata)
             if len(pages) > MAX_PAGES:
                 raise unreadable(name, f"PDF 共 {len(pages)} 页，远超年度报告的正常篇幅，拒绝读取")
             for page in pages:

@@ -10,6 +10,7 @@ from ..spec import FormSpec
 from . import tables as t
 from .advice import ADVICE
 from .checks import CHECKS, HEADLINES, RULES
+from .document import DOCUMENT
 from .layout import layout
 from .phrases import PHRASES
 from .variants import COLLAPSIBLE, OMISSIBLE, OUTLINE, TITLE_VARIANTS, VARIANTS
@@ -59,4 +60,5 @@ SPEC = FormSpec(
     outline=OUTLINE,
     headlines=HEADLINES,
     advice=ADVICE,
+    document=DOCUMENT,
 )
