@@ -74,12 +74,14 @@ def _span(el, attr: str) -> int:
         return 1
 
 
-def collapse(text: str) -> str:
+def collapse(text: str, indent: bool = False) -> str:
     """Whitespace as a browser shows it: a line break of the source between Chinese
-    characters is nothing (Word wraps its HTML at ~80 columns), other runs one space."""
+    characters is nothing (Word wraps its HTML at ~80 columns), other runs one space.
+    With `indent`, a line's ideographic spaces (「　　」, which a browser shows) are kept."""
     if "\n" in text:
         text = _CJK_BREAK.sub("", text)
-    return _WS.sub(" ", text.replace("\xa0", " ")).strip()
+    text = _WS.sub(" ", text.replace("\xa0", " "))
+    return text.strip(" ") if indent else text.strip()
 
 
 def _cell_text(el) -> str:
@@ -231,7 +233,7 @@ def _clean(lines: list[str], flow: Flow) -> list[str]:
         if raw == "\x00":
             at.append(len(out))
             continue
-        out.append(collapse(raw))
+        out.append(collapse(raw, indent=True))
     flow.tables_at = at
     return out
 
