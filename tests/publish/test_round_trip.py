@@ -12,8 +12,8 @@ import pytest
 from conftest import EXAMPLES
 from gk import GK
 
-from xlsx_tools.cli import main
 from xlsx_tools.check import validate_file
+from xlsx_tools.cli import main
 from xlsx_tools.publish import build_document
 from xlsx_tools.read import read_report
 from xlsx_tools.report import load_json
