@@ -23,7 +23,12 @@ from ..report import Report
 
 TOOL = "xlsx-tools"
 META_NAME = "xlsx-tools-fingerprint"  # the HTML <meta name=…> that holds it
-_STAMP = re.compile(r"(?P<form>[A-Za-z0-9_.-]+); (?P<tool>" + TOOL + r" [0-9A-Za-z.+-]+); cells-sha256=(?P<digest>[0-9a-f]{64})\b")
+# as written: "GK-2021; xlsx-tools 0.1.0; cells-sha256=<hex>"; as a keywords field may give it back
+# (LibreOffice splits keywords at ';' and spaces, and joins them with ', ' in a PDF, ' ' in a .docx)
+_SEP = r"[;,\s]+"
+_STAMP = re.compile(
+    rf"(?P<form>[A-Za-z0-9_.-]+){_SEP}{TOOL}{_SEP}(?P<version>[0-9A-Za-z.+-]+){_SEP}cells-sha256=(?P<digest>[0-9a-f]{{64}})\b"
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ def parse_stamp(text: object) -> Stamp | None:
     if not isinstance(text, str):
         return None
     m = _STAMP.search(text)  # a property may hold more (tags someone added to the keywords)
-    return Stamp(m.group("form"), m.group("tool"), m.group("digest")) if m else None
+    return Stamp(m.group("form"), f"{TOOL} {m.group('version')}", m.group("digest")) if m else None
 
 
 def same_numbers(spec: FormSpec, report: Report) -> bool | None:
