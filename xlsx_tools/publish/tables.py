@@ -23,7 +23,9 @@ from ..findings import Number
 from ..form import FormSpec, Grid, Node
 
 HEAD, GROUP, LABEL, VALUE = "head", "group", "label", "value"
-VALUE_SHARE = 0.5  # of a table with row labels, the value columns take this share of its width
+VALUE_SHARE = 0.455  # of a table with row labels, the value columns take this share (table 三: 7 × 10 mm of 156)
+ONE_LABEL = 0.4  # a single label column (table 二) takes this share
+GROUP_WEIGHT = 2.8  # a label column of groups against a column of the rows' own labels (4.6), the first 1
 NOTE_MARK = "（"  # a corner text in brackets is a note, not a header
 
 
@@ -125,8 +127,8 @@ def _widths(label_cols: int, value_cols: int) -> list[float]:
     (the rows' own labels, the longest) widest."""
     if not label_cols:
         return [1 / value_cols] * value_cols
-    value = min(VALUE_SHARE / value_cols, 0.2)
-    weights = [1.0 + d for d in range(label_cols - 1)] + [4.5 if label_cols > 1 else 1.0]
+    value = min(VALUE_SHARE / value_cols, 0.2) if label_cols > 1 else min((1 - ONE_LABEL) / value_cols, 0.3)
+    weights = [1.0 if d == 0 else GROUP_WEIGHT for d in range(label_cols - 1)] + [4.6 if label_cols > 1 else 1.0]
     labels = 1 - value * value_cols
     return [labels * w / sum(weights) for w in weights] + [value] * value_cols
 
