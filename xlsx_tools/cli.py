@@ -186,12 +186,16 @@ def cmd_publish(args) -> int:
     from .check.present import render_text, wants_colour
     from .publish import KIND_NAMES, publish_file
 
-    published = publish_file(args.file, args.output, args.force, args.allow_errors, _local_rules(args))
-    result = published.result
     out = sys.stdout
     if hasattr(out, "reconfigure"):
         out.reconfigure(errors="replace")
-    out.write(render_text([result], colour=wants_colour(out)))
+
+    def validated(result) -> None:  # listed before the document is made (or refused)
+        out.write(render_text([result], colour=wants_colour(out)))
+        out.flush()
+
+    published = publish_file(args.file, args.output, args.force, args.allow_errors, _local_rules(args), validated=validated)
+    result = published.result
     if not published.written:
         print(
             f"{result.file} 有 {result.errors} 个错误，未生成报告：请在报告中改正后重新校验；如确需按现有数字生成，请加 --allow-errors。",

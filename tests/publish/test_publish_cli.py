@@ -171,3 +171,16 @@ def test_the_whole_process(tmp_path):
         timeout=60,
     )
     assert done.returncode == 0 and done.stderr == "" and out.is_file()
+
+
+def test_no_title_no_document_even_with_allow_errors(tmp_path, capsys):
+    from xlsx_tools.build.template import build_workbook
+    from xlsx_tools.report import load_json
+
+    report = load_json(EXAMPLES / "03-教育局.json")
+    del report.meta["year"]
+    build_workbook(tmp_path / "无年度.xlsx", report)
+    code, out, err = run(capsys, "publish", tmp_path / "无年度.xlsx", "-o", tmp_path / "r.docx", "--allow-errors")
+    assert code == 2 and "META-YEAR" in out
+    assert err == "报告没有可用的报告年度，无法写出报告标题「{单位名称}{年度}年政府信息公开工作年度报告」\n"
+    assert not (tmp_path / "r.docx").exists()

@@ -115,9 +115,9 @@ def build_document(report: Report, spec: FormSpec | None = None, today: dt.date 
     words = spec.document
     meta = report.meta
     agency, year = str(meta.get("agency") or "").strip(), meta.get("year")
-    if not agency or not isinstance(year, int):
-        what = "、".join(spec.meta[k].label for k in ("agency", "year") if k in spec.meta)
-        raise PublishError(f"报告没有{what}，无法写出报告标题")
+    missing = [spec.meta[k].label for k, ok in (("agency", bool(agency)), ("year", isinstance(year, int))) if not ok and k in spec.meta]
+    if missing:
+        raise PublishError(f"报告没有可用的{'、'.join(missing)}，无法写出报告标题「{{单位名称}}{{年度}}年{spec.title}」")
     values = printed_values(spec, report)
     added: list[str] = []
     texts = {s.key: text_lines(report.text.get(s.key)) for s in spec.sections}

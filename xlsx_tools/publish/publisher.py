@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,11 +85,15 @@ def publish_report(
     today: dt.date | None = None,
     inputs=(),
     shown: str | None = None,
+    validated: Callable[[Result], None] | None = None,
 ) -> Published:
-    """Validate `report` and write its document to `output` (see the module)."""
+    """Validate `report` and write its document to `output` (see the module);
+    `validated(result)` is told the validation before anything is written."""
     kind = output_kind(output)
     check_target(output, force, inputs)
     result = Result(shown or str(report.source or ""), report, check_report(report, today=today, rules=rules))
+    if validated is not None:
+        validated(result)
     if result.errors and not allow_errors:
         return Published(result, kind)
     doc = build_document(report, today=today)
@@ -103,6 +108,7 @@ def publish_file(
     allow_errors: bool = False,
     rules: LocalRules | None = None,
     today: dt.date | None = None,
+    validated: Callable[[Result], None] | None = None,
 ) -> Published:
     """`xlsx-tools publish FILE -o OUTPUT`: the report in `path`, validated, as a document."""
     from ..read.workbook import readable
@@ -114,7 +120,7 @@ def publish_file(
 
         require_soffice()
     report = read_input(path)
-    return publish_report(report, output, force, allow_errors, rules, today, [path], readable(path))
+    return publish_report(report, output, force, allow_errors, rules, today, [path], readable(path), validated)
 
 
 __all__ = ["KINDS", "KIND_NAMES", "Published", "output_kind", "publish_file", "publish_report", "read_input", "write_document"]
