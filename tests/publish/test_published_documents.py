@@ -240,3 +240,17 @@ def test_text_is_escaped_and_lines_kept(tmp_path):
     write_docx(doc, tmp_path / "p.docx")
     for path in (tmp_path / "p.html", tmp_path / "p.docx"):
         assert read_report(path).text["problems"] == doc.texts["problems"], path.suffix
+
+
+def test_a_text_line_that_reads_as_another_heading_is_pointed_out(tmp_path):
+    from xlsx_tools.publish.word import write_docx
+
+    report = read_report(EXAMPLES / "03-教育局.xlsx")
+    report.text["overview"] += "\n五、存在的主要问题及改进情况\n一、总体情况"  # the second is its own heading again: harmless
+    doc = build_document(report)
+    assert doc.notes == [
+        "正文「一、总体情况」第 2 行「五、存在的主要问题及改进情况」读起来是「五、存在的主要问题及改进情况」的标题，"
+        "读取文档时会从这里算作那一部分；请改写这一行（如换个说法或去掉编号）"
+    ]
+    write_docx(doc, tmp_path / "r.docx")
+    assert read_report(tmp_path / "r.docx").text["overview"] != doc.texts["overview"]  # as the note says

@@ -107,6 +107,24 @@ def _covers_lines(spec: FormSpec, report: Report, texts: dict[str, list[str]], a
     added.append(f"「{spec.section[words.covers_section].label}」开头补充了汇总单位数：{sentence}")
 
 
+def _heading_like(spec: FormSpec, texts: dict[str, list[str]]) -> list[str]:
+    """Text lines that read as another part's heading: a reader of the document (and a
+    person) would take the part to start there."""
+    from ..read.doctext import heading_key
+
+    headings = dict(spec.outline_labels)
+    out = []
+    for key, lines in texts.items():
+        for number, line in enumerate(lines, start=1):
+            hit = heading_key(line, spec)
+            if hit is not None and hit[0] != key:
+                out.append(
+                    f"{spec.narrative}「{headings[key]}」第 {number} 行「{line.strip()[:30]}」读起来是「{headings[hit[0]]}」的标题，"
+                    "读取文档时会从这里算作那一部分；请改写这一行（如换个说法或去掉编号）"
+                )
+    return out
+
+
 def build_document(report: Report, spec: FormSpec | None = None, today: dt.date | None = None) -> Document:
     """The report as its published document (see the module)."""
     spec = spec or spec_of(report)
@@ -126,6 +144,7 @@ def build_document(report: Report, spec: FormSpec | None = None, today: dt.date 
     for section in spec.sections:
         if not texts.get(section.key):
             added.append(f"{spec.narrative}「{section.label}」没有内容，文档中这一部分只有标题")
+    added += _heading_like(spec, texts)
 
     title = f"{agency}{year}年{spec.title}"
     title_lines = (title,) if len(title) <= TITLE_LINE else (agency, f"{year}年{spec.title}")
