@@ -254,3 +254,49 @@ def test_a_text_line_that_reads_as_another_heading_is_pointed_out(tmp_path):
     ]
     write_docx(doc, tmp_path / "r.docx")
     assert read_report(tmp_path / "r.docx").text["overview"] != doc.texts["overview"]  # as the note says
+
+
+# The order WordprocessingML's schema (ECMA-376, transitional) gives the children of the property
+# elements written here: Word refuses ("unreadable content") what LibreOffice and python-docx accept.
+SCHEMA_ORDER = {
+    "pPr": [
+        "pStyle",
+        "keepNext",
+        "keepLines",
+        "pageBreakBefore",
+        "widowControl",
+        "numPr",
+        "pBdr",
+        "shd",
+        "tabs",
+        "spacing",
+        "ind",
+        "jc",
+        "outlineLvl",
+        "rPr",
+    ],
+    "rPr": ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "color", "spacing", "w", "kern", "sz", "szCs", "u", "lang"],
+    "tcPr": ["tcW", "gridSpan", "vMerge", "tcBorders", "shd", "noWrap", "tcMar", "vAlign"],
+    "tblPr": ["tblStyle", "tblW", "jc", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"],
+    "font": ["altName", "panose1", "charset", "family", "notTrueType", "pitch", "sig"],
+    "style": ["name", "aliases", "basedOn", "next", "link", "uiPriority", "semiHidden", "unhideWhenUsed", "qFormat", "rsid", "pPr", "rPr"],
+    "styles": ["docDefaults", "latentStyles", "style"],
+}
+
+
+def test_word_properties_are_in_the_schemas_order(word):
+    with zipfile.ZipFile(word) as zf:
+        parts = [n for n in zf.namelist() if n.startswith("word/") and n.endswith(".xml")]
+        roots = {n: etree.fromstring(zf.read(n)) for n in parts}
+    checked = 0
+    for name, root in roots.items():
+        for el in root.iter():
+            local = etree.QName(el).localname if isinstance(el.tag, str) else ""
+            order = SCHEMA_ORDER.get(local)
+            if order is None or etree.QName(el).namespace != W:
+                continue
+            kids = [etree.QName(c).localname for c in el if isinstance(c.tag, str)]
+            known = [k for k in kids if k in order]
+            assert known == sorted(known, key=order.index), (name, local, kids)
+            checked += 1
+    assert checked > 500

@@ -148,7 +148,7 @@ def _footer(document) -> None:
     for child in list(p):
         p.remove(child)
     rpr = _rpr(S.Font("宋体", (), "", "roman"), S.FOOTER_PT)
-    p.append(parse_xml(f'<w:pPr {nsdecls("w")}><w:jc w:val="center"/><w:ind w:firstLineChars="0" w:firstLine="0"/></w:pPr>'))
+    p.append(parse_xml(f'<w:pPr {nsdecls("w")}><w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/></w:pPr>'))
     p.append(parse_xml(f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve">— </w:t></w:r>'))
     p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r>{rpr}<w:t>1</w:t></w:r></w:fldSimple>'))
     p.append(parse_xml(f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve"> —</w:t></w:r>'))
