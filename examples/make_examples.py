@@ -19,6 +19,15 @@ from xlsx_tools.testing import synth
 HERE = Path(__file__).resolve().parent
 
 
+def fee_text(report) -> str:
+    """Section 六 as the national format asks: the fee notices sent, their total amount,
+    and what was collected (every figure, so a published document states them all)."""
+    c = report.cells
+    if not c["fee.notices"] and not c["fee.collected"]:
+        return "本机关本年度未发出收费通知，未收取信息处理费。"
+    return f"本年度共发出收费通知{c['fee.notices']}件，收费通知总金额{c['fee.notice_amount']:g}元，实际收取信息处理费{c['fee.collected']:g}元。"
+
+
 def examples() -> dict[str, object]:
     busy = synth.report(2025, "示例县人力资源和社会保障局", applications=480)
     township = synth.report(7, "示例县青山镇人民政府", zeros=True)
@@ -45,8 +54,7 @@ def examples() -> dict[str, object]:
     fee.cells["fee.notices"] = 2
     fee.cells["fee.notice_amount"] = 200.0
     fee.cells["fee.collected"] = 350.0
-    fee.text["other"] = "本年度发出收费通知2件，收取信息处理费350元。"
-    return {
+    reports = {
         "01-人社局-申请量大": busy,
         "02-青山镇-全部为零": township,
         "03-教育局": education,
@@ -54,6 +62,9 @@ def examples() -> dict[str, object]:
         "05-自然资源局-结转不平衡": unbalanced,
         "06-市场监管局-收费提示": fee,
     }
+    for report in reports.values():
+        report.text["other"] = fee_text(report)
+    return reports
 
 
 def main(out: Path = HERE) -> None:

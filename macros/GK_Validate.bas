@@ -10,9 +10,15 @@ Attribute VB_Name = "GK_Validate"
 ' that URL with xlwings' RunServerPython (module Remote) and replays the
 ' actions the server answers with. Both run the same Python function,
 ' xlsx_tools.excel.validate_book.
+'
+' The Publish button (GK_PublishButton) writes the report's Word document next
+' to the workbook with xlsx_tools.excel.publish_book, on this computer. Behind a
+' server nothing can be written here: the server's /publish address answers
+' with a message that points to its web page, where the document is a download.
 Option Explicit
 
 Public Const GK_PYTHON As String = "import xlsx_tools.excel as gk; gk.validate_caller()"
+Public Const GK_PUBLISH_PYTHON As String = "import xlsx_tools.excel as gk; gk.publish_caller()"
 Public Const GK_SERVER_KEY As String = "GK_SERVER_URL"
 
 Public Sub GK_ValidateButton()
@@ -24,3 +30,21 @@ Public Sub GK_ValidateButton()
         RunServerPython url
     End If
 End Sub
+
+Public Sub GK_PublishButton()
+    Dim url As String
+    url = GetConfig(GK_SERVER_KEY, "")
+    If url = "" Then
+        RunPython GK_PUBLISH_PYTHON
+    Else
+        RunServerPython GK_PublishUrl(url)
+    End If
+End Sub
+
+Private Function GK_PublishUrl(url As String) As String
+    Dim base As String
+    base = url
+    If Right(base, 1) = "/" Then base = Left(base, Len(base) - 1)
+    If LCase(Right(base, 9)) = "/validate" Then base = Left(base, Len(base) - 9)
+    GK_PublishUrl = base & "/publish"
+End Function

@@ -25,6 +25,7 @@ _EXPORTS = {
     "check_report": "check",
     "validate_file": "check",
     "validate_bytes": "check",
+    "publish_file": "publish",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -181,6 +181,34 @@ def cmd_merge(args) -> int:
     return merged.exit_code
 
 
+def cmd_publish(args) -> int:
+    from .check.present import render_text, wants_colour
+    from .publish import KIND_NAMES, publish_file
+
+    out = sys.stdout
+    if hasattr(out, "reconfigure"):
+        out.reconfigure(errors="replace")
+
+    def validated(result) -> None:  # listed before the document is made (or refused)
+        out.write(render_text([result], colour=wants_colour(out)))
+        out.flush()
+
+    published = publish_file(args.file, args.output, args.force, args.allow_errors, _local_rules(args), validated=validated)
+    result = published.result
+    if not published.written:
+        print(
+            f"{result.file} 有 {result.errors} 个错误，未生成报告：请在报告中改正后重新校验；如确需按现有数字生成，请加 --allow-errors。",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
+    doc = published.document
+    for note in doc.notes:
+        print(f"注意：{note}")
+    also = f"（有 {result.errors} 个错误，按 --allow-errors 生成）" if result.errors else ""
+    print(f"已生成报告（{KIND_NAMES[published.kind]}）：{published.path}（{doc.agency}，{doc.year} 年度）{also}")
+    return EXIT_FINDINGS if result.errors else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog="xlsx-tools", description="政府信息公开工作年度报告（GK-2021 表式）：模板、校验与汇总工具")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="命令")
@@ -289,6 +317,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--feedback", metavar="文件夹", help="为有错误或有未说明提示的单位各生成一份审核意见（.xlsx，以单位名称命名），写入该文件夹"
     )
     m.set_defaults(func=cmd_merge)
+
+    pub = sub.add_parser(
+        "publish",
+        help="由校验通过的报告生成可发布的年度报告（Word 文档、网页或 PDF）",
+        description="先校验报告（与 validate 相同），再按法定格式生成年度报告文档：标题、六个部分、三张表格、落款，"
+        "并记录文档指纹（表式、工具版本、数字的哈希值）。有错误时不生成（除非加 --allow-errors），有提示时列出并照常生成。"
+        "退出码：0 已生成；1 有错误（未生成，或按 --allow-errors 生成）；2 参数有误、文件无法读取或输出文件不能写。",
+    )
+    pub.add_argument("file", metavar="FILE", help="报告：工作簿（.xlsx、.xlsm 等）、export 导出的 .json，或 Word 文档、网页")
+    pub.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="输出文件：.docx（Word 文档）、.html（网页）或 .pdf（需要 LibreOffice）"
+    )
+    pub.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    pub.add_argument("--allow-errors", action="store_true", help="有错误也生成文档（默认不生成）")
+    pub.add_argument("--rules", metavar="本地规则.toml", help=RULES_HELP)
+    pub.set_defaults(func=cmd_publish)
     return p
 
 

@@ -95,6 +95,8 @@ RULES: dict[str, Rule] = {
         Rule("XY-TEXT-REUSE", WARNING, "正文各部分不大量沿用上年报告的文字"),
         Rule("TEXT-LENGTH", WARNING, "正文各部分的字数不超过本地规定"),
         Rule("TEXT-SIMILAR", WARNING, "正文各部分与其他单位的报告不雷同"),
+        # Published documents (issue 12): generated from the validated report
+        Rule("FINGERPRINT", WARNING, "文档中的数字与生成文档时校验过的报告相同"),
     )
 }
 

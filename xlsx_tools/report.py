@@ -11,6 +11,8 @@ from pathlib import Path
 from .findings import Finding, Number, ToolError, os_reason
 from .form import CHOICE, CURRENT, DATE, FORMS, INTEGER, TEXT, spec_of
 
+STAMP_META = "xlsx-tools-fingerprint"  # the name of a web page's <meta> that holds Report.stamp
+
 
 @dataclass(frozen=True)
 class Note:
@@ -45,6 +47,7 @@ class Report:
     where: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)  # explanations of warnings (说明)
+    stamp: str | None = None  # the fingerprint a published document records (check/fingerprint.py)
 
     def to_json(self) -> dict:
         spec = spec_of(self)

@@ -76,6 +76,8 @@ def test_olevba_lists_every_module_and_our_source(sources):
     assert f"Public Sub {xlsm.MACRO_NAME}()" in ours
     assert "RunPython GK_PYTHON" in ours and "RunServerPython url" in ours
     assert "gk.validate_caller()" in ours
+    assert f"Public Sub {xlsm.PUBLISH_MACRO}()" in ours and "gk.publish_caller()" in ours  # the 生成报告 button
+    assert "RunPython GK_PUBLISH_PYTHON" in ours and "RunServerPython GK_PublishUrl(url)" in ours
     assert ours == ours.encode("ascii").decode("ascii")
 
 
@@ -107,6 +109,8 @@ def test_buttons_call_the_macro(built):
     assert len(vml) == len(BUTTON_SHEETS)
     for drawing in vml:
         assert f"[0]!{xlsm.MACRO_NAME}" in drawing and "校验" in drawing
+    publishing = [d for d in vml if f"[0]!{xlsm.PUBLISH_MACRO}" in d]
+    assert len(publishing) == 1 and "生成报告" in publishing[0]  # on the cover only
 
 
 def test_conf_sheet(built, tmp_path):
@@ -161,9 +165,15 @@ def test_libreoffice_sees_a_button_on_the_cover_and_each_table_sheet(ods):
             ]
     assert set(found) == BUTTON_SHEETS
     for sheet, buttons in found.items():
-        ((label, hrefs),) = buttons
+        (label, hrefs), *others = buttons
         assert label == "校验"
         assert any(f"VBAProject.{OUR_MODULE}.{xlsm.MACRO_NAME}" in h for h in hrefs), sheet
+        if sheet == COVER:  # and beside it, 生成报告
+            ((label, hrefs),) = others
+            assert label == "生成报告"
+            assert any(f"VBAProject.{OUR_MODULE}.{xlsm.PUBLISH_MACRO}" in h for h in hrefs)
+        else:
+            assert others == []
 
 
 def test_button_positions_come_from_the_layout():

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from conftest import EDU, EXAMPLES
 from gk import CELLS, RULES, deadline_finding, meta_findings, narrative_findings
+from publishing import published, retyped
 from workbooks import patch_xlsx, write_statutory
 
 from xlsx_tools.check.local import parse
@@ -177,6 +178,8 @@ FAIL = {
     "XY-JUMP": lambda tmp, lo: report_findings(previous=_last_year(t3__new__total=3)),
     "XY-TEXT-REUSE": lambda tmp, lo: report_findings(_long_text(2025), previous=_previous_with(text=_long_text(2025))),
     "TEXT-LENGTH": lambda tmp, lo: report_findings(_long_text(2025), rules=parse("[text_length]\noverview = 300\n")),
+    # a published document whose numbers were changed after it was generated
+    "FINGERPRINT": lambda tmp, lo: findings_of(retyped(published(EDU, tmp / "a.docx"), tmp / "b.docx", 1, 3, 1, "999")),
 }
 
 PASS = {
@@ -191,6 +194,7 @@ PASS = {
     "XY-JUMP": lambda tmp, lo: report_findings(previous=_last_year(t3__new__total=13)),  # 60 after 13: 4.6 times
     "XY-TEXT-REUSE": lambda tmp, lo: report_findings(_long_text(2025), previous=_previous_with(text=_long_text(2024, seed=12))),
     "TEXT-LENGTH": lambda tmp, lo: report_findings(_long_text(2025), rules=parse("[text_length]\noverview = 1000\n")),
+    "FINGERPRINT": lambda tmp, lo: findings_of(published(EDU, tmp / "a.docx")),
 }
 
 

@@ -44,7 +44,7 @@ def test_the_json_of_an_example_validates_like_its_workbook(stem):
 
 def test_result_json_has_the_shape_of_format_2021():
     data = validate_file(EXAMPLES / "05-自然资源局-结转不平衡.xlsx", today=TODAY).to_json()
-    assert list(data) == ["file", "agency", "ok", "errors", "warnings", "explained", "findings"]
+    assert list(data) == ["file", "agency", "ok", "errors", "warnings", "explained", "findings", "fingerprint"]
     assert (data["agency"], data["ok"], data["errors"], data["warnings"]) == ("示例县自然资源局", False, 2, 1)
     finding = data["findings"][0]
     assert list(finding) == ["rule", "severity", "cells", "where", "expected", "actual", "message", "explanation"]
@@ -78,6 +78,7 @@ def test_unreadable_file_is_a_result_with_one_error(tmp_path):
                 "explanation": None,
             }
         ],
+        "fingerprint": None,
     }
 
 

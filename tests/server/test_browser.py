@@ -148,6 +148,24 @@ def test_agency_page_shows_the_findings_of_validate_and_gives_the_marked_workboo
     assert server.stored() == []
 
 
+def test_agency_page_gives_the_published_report(browser, server):
+    """A report without errors: the publisher's Word document and web page, downloaded in Chromium."""
+    from selenium.webdriver.common.by import By
+
+    from xlsx_tools.read import read_report
+
+    card = check_file(browser, server, TYPICAL)
+    kinds = [b.get_attribute("data-kind") for b in card.find_elements(By.CSS_SELECTOR, ".downloads button")]
+    assert kinds == ["marked", "report-docx", "report-html", "findings-xlsx", "findings-csv"]
+    expected = read_report(TYPICAL)
+    for kind, suffix in (("report-docx", ".docx"), ("report-html", ".html")):
+        card.find_element(By.CSS_SELECTOR, f"button[data-kind={kind}]").click()
+        got = read_report(downloaded(browser, f"示例县卫生健康局2025年政府信息公开工作年度报告{suffix}"))
+        assert (got.cells, got.text, got.meta["agency"]) == (expected.cells, expected.text, expected.meta["agency"])
+    assert console_errors(browser) == []
+    assert server.stored() == []
+
+
 def test_the_page_works_with_the_keyboard(browser, server):
     """After a check the focus is on the result; Tab reaches the downloads, Enter starts one."""
     from selenium.webdriver.common.action_chains import ActionChains

@@ -166,7 +166,8 @@ def test_check_shows_the_findings_of_validate(web, path):
     ]
     assert (got["name"], got["agency"], got["errors"], got["warnings"]) == (path.name, cli["agency"], cli["errors"], cli["warnings"])
     assert got["summary"] == ("通过" if not cli["findings"] else got["summary"])
-    assert [d["kind"] for d in got["downloads"]] == ["marked", "findings-xlsx", "findings-csv"]
+    reports = ["report-docx", "report-html"] if cli["errors"] == 0 else []  # the publisher's, without errors only
+    assert [d["kind"] for d in got["downloads"]] == ["marked", *reports, "findings-xlsx", "findings-csv"]
     assert web.stored() == []
 
 
@@ -237,7 +238,35 @@ def test_downloads_of_the_findings(web):
     got = [[c.value for c in row] for row in ws.iter_rows()]
     assert got[0] == list(SPEC.layout.result_headers)
     assert got[1:] == [[None if v in ("", None) else v for v in row] for row in expected]
-    assert_sentence(web.post("/api/download/publish-docx", [UNBALANCED]), 404)
+    assert_sentence(web.post("/api/download/report-pdf", [UNBALANCED]), 404)
+
+
+@pytest.mark.parametrize("kind, suffix", [("report-docx", ".docx"), ("report-html", ".html")])
+def test_downloads_of_the_published_report(web, kind, suffix, tmp_path):
+    """The publisher's document of the uploaded report: what `xlsx-tools publish` writes."""
+    from xlsx_tools.publish import publish_file
+
+    r = web.post(f"/api/download/{kind}", [TYPICAL])
+    assert r.status_code == 200, r.text
+    media = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".html": "text/html; charset=utf-8"}
+    assert r.headers["content-type"] == media[suffix]
+    assert _filename(r) == f"示例县卫生健康局2025年政府信息公开工作年度报告{suffix}"
+    got = tmp_path / f"got{suffix}"
+    got.write_bytes(r.content)
+    cli = publish_file(TYPICAL, tmp_path / f"cli{suffix}")
+    back, expected = read_report(got), read_report(tmp_path / f"cli{suffix}")
+    assert (back.cells, back.text, back.meta, back.stamp) == (expected.cells, expected.text, expected.meta, cli.document.stamp.text)
+    assert web.stored() == []
+    assert_sentence(web.post(f"/api/download/{kind}", [UNBALANCED]), 422, "报告有 2 个错误，不能生成年度报告：请改正后重新校验。")
+
+
+def test_the_publish_button_behind_the_server_points_to_the_page(web):
+    from xlsx_tools.testing.payload import book_payload
+
+    r = httpx.post(web.url + "/publish", json=book_payload(TYPICAL), timeout=30)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    [alert] = r.json()["actions"]
+    assert alert["func"] == "alert" and f"请在浏览器中打开 {web.url}/ ，选择本工作簿" in alert["args"][0]
 
 
 def test_csv_neutralises_what_a_spreadsheet_would_run():

@@ -2,7 +2,7 @@
 
 Layers, bottom up (a module imports only from its own layer or below):
 ground (findings, values, output, console) → form → report → read → check → build →
-merge → excel, testing → server → cli. Inside a layer, subpackages are rooms: a room
+merge → publish → excel, testing → server → cli. Inside a layer, subpackages are rooms: a room
 may import from a lower layer, or from itself."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ LAYERS = (
     ("check",),
     ("build",),
     ("merge",),
+    ("publish",),
     ("excel", "testing"),
     ("server",),
     ("cli", "__init__"),

@@ -7,7 +7,8 @@ The workbook is the same template (`template.build_workbook`) plus
   RunServerPython, which sends xlwings' AUTH key, when given, as the Authorization
   header that `xlsx-tools serve --auth` checks);
 - a 校验 button on the cover and on each table sheet, bound to the macro
-  `GK_ValidateButton` of macros/GK_Validate.bas;
+  `GK_ValidateButton` of macros/GK_Validate.bas, and beside it on the cover a 生成报告
+  button bound to `GK_PublishButton` (the report's Word document, excel/publish.py);
 - a VBA project (vbaProject.bin) holding xlwings' standalone modules (the `xlwings`
   module and its Dictionary class), xlwings' client for servers (Remote and the
   Web* modules it needs) and our macro, written without Excel by pyOpenVBA: it adds
@@ -28,6 +29,7 @@ from ..form import FormSpec, current
 MACRO_DIR = Path(__file__).resolve().parents[2] / "macros"
 MACRO_FILE = "GK_Validate.bas"
 MACRO_NAME = "GK_ValidateButton"
+PUBLISH_MACRO = "GK_PublishButton"  # the 生成报告 button, on the cover beside 校验
 CONF_SHEET = "xlwings.conf"
 SERVER_KEY = "GK_SERVER_URL"
 AUTH_KEY = "AUTH"  # xlwings' own key: RunServerPython sends it as the Authorization header
@@ -145,6 +147,7 @@ def build_xlsm(
     project = vba_project_bin(len(sheet_names(spec)))
     buttons = _button_cells(spec)
     button = {"macro": MACRO_NAME, "caption": spec.words["button"], **BUTTON_SIZE}
+    publish = {"macro": PUBLISH_MACRO, "caption": spec.words["publish_button"], **BUTTON_SIZE, "x_offset": BUTTON_SIZE["width"] + 8}
 
     def extra(workbook, styles) -> None:
         conf = workbook.add_worksheet(CONF_SHEET)
@@ -162,8 +165,20 @@ def build_xlsm(
             if ws.name in buttons:
                 row, col = buttons[ws.name]
                 ws.insert_button(row, col, button)
+                if ws.name == spec.layout.cover:
+                    ws.insert_button(row, col, publish)
 
     build_workbook(target, extra=extra, spec=spec)
 
 
-__all__ = ["AUTH_KEY", "CONF_SHEET", "MACRO_NAME", "SERVER_KEY", "BuildError", "build_xlsm", "conf_rows", "vba_project_bin"]
+__all__ = [
+    "AUTH_KEY",
+    "CONF_SHEET",
+    "MACRO_NAME",
+    "PUBLISH_MACRO",
+    "SERVER_KEY",
+    "BuildError",
+    "build_xlsm",
+    "conf_rows",
+    "vba_project_bin",
+]

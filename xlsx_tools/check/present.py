@@ -80,6 +80,8 @@ def render_text(results: Iterable[Result], colour: bool = False) -> str:
         code = GREEN if r.ok and not r.warnings else (RED if not r.ok else YELLOW)
         agency = f"（{r.agency}）" if r.agency else ""
         lines.append(f"{paint(BOLD, r.file)}{agency}：{paint(code, status)}")
+        if r.fingerprint:
+            lines.append(f"  {r.fingerprint}")
         if not r.findings:
             lines.append("")
             continue

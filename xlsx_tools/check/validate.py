@@ -15,6 +15,7 @@ from ..form import FormSpec, spec_of
 from ..read.workbook import readable as shown_path
 from ..report import Report
 from .explain import apply_notes
+from .fingerprint import fingerprint_findings, fingerprint_note
 from .local import NATIONAL, LocalRules
 from .narrative import narrative_findings
 from .previous import LastYear
@@ -56,6 +57,8 @@ def check_report(
     late = deadline_finding(spec, report.meta, where, rules)
     if late:
         findings.append(late)
+    if report.stamp:  # a published document: are its numbers those it was generated from?
+        findings += fingerprint_findings(spec, report)
     findings = rules.judge(findings)
     if any(f.severity != ERROR for f in findings):  # the notes are read only when there is a warning to explain
         findings = apply_notes(findings, report.notes)
@@ -88,6 +91,14 @@ class Result(Counted):
         """Warnings staff explained (说明)."""
         return sum(1 for f in self.findings if f.explained)
 
+    @property
+    def fingerprint(self) -> str | None:
+        """For a document `xlsx-tools publish` generated: a line saying whether its numbers
+        are still those validated when it was generated (None for anything else)."""
+        if self.report is None or not self.report.stamp:
+            return None
+        return fingerprint_note(spec_of(self.report), self.report)
+
     def to_json(self) -> dict:
         return {
             "file": self.file,
@@ -97,6 +108,7 @@ class Result(Counted):
             "warnings": self.warnings,
             "explained": self.explained,
             "findings": [f.to_json() for f in self.findings],
+            "fingerprint": self.fingerprint,
         }
 
 

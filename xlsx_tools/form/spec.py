@@ -243,6 +243,7 @@ class Phrase:
     hint: str = ""  # a word every match contains (a cheap test before the pattern)
     also: tuple[str, ...] = ()  # also right if it states these cells' sum, when the sentence says `also_if`
     also_if: str = ""
+    implies: tuple[str, ...] = ()  # cells a zero statement states as 0 too (no notices: no notice amount)
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,20 @@ class Headline:
     name: str  # as messages name it
     cells: tuple[str, ...]
     unit: str = "件"
+
+
+@dataclass(frozen=True)
+class DocumentWords:
+    """What a published document of the form says beyond the report's own text (the
+    publisher, xlsx_tools/publish/): every template is filled with str.format."""
+
+    fee_section: str  # the text section that states the fee figures (section 六)
+    fee_sentence: Callable[[Mapping[str, str]], str]  # fee cell ID -> figure as printed: the sentence
+    covers_section: str  # the text section that states a summary's 汇总单位数 (section 一)
+    covers_sentence: str  # {covers}
+    covers_said: str  # a regular expression: the text states it already ({covers})
+    subtitle: str  # under a summary's title: {kind}, {label} (of the covers field), {covers}
+    date: str  # the signature's date: {year}, {month}, {day}
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,6 +304,7 @@ class FormSpec:
     outline: tuple[str, ...] = ()
     headlines: tuple[Headline, ...] = ()  # figures screened against last year's report (XY-JUMP)
     advice: Mapping[str, str] = field(default_factory=dict)  # rule -> what to do (feedback to agencies)
+    document: DocumentWords | None = None  # what its published document adds (the publisher)
 
     # ---- cells ---------------------------------------------------------------------
     @cached_property

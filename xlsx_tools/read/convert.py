@@ -54,22 +54,9 @@ def convert(name: str, data: bytes, source: str, target: str) -> bytes:
         src = folder / f"input.{source}"
         src.write_bytes(data)
         out = folder / "out"
-        command = [
-            program,
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--nodefault",
-            "--nolockcheck",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(out),
-            str(src),
-        ]
+        command = soffice_command(program, folder / "profile", target, out, src)
         try:
-            returncode = _run(command)
+            returncode = run_soffice(command)
         except subprocess.TimeoutExpired:
             raise unreadable(name, f"是{what}，用 LibreOffice 转换超过 {TIME_LIMIT} 秒仍未完成，已放弃：{HOW[target]}") from None
         except OSError as exc:
@@ -80,12 +67,31 @@ def convert(name: str, data: bytes, source: str, target: str) -> bytes:
         return produced.read_bytes()
 
 
-def _run(command: list[str]) -> int:
+def soffice_command(program: str, profile: Path, target: str, out: Path, src: Path) -> list[str]:
+    """Headless LibreOffice converting `src` to `target` into the folder `out`, with its own
+    user profile in `profile` (no other instance or profile touched, no macro run)."""
+    return [
+        program,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nologo",
+        "--nodefault",
+        "--nolockcheck",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(out),
+        str(src),
+    ]
+
+
+def run_soffice(command: list[str], timeout: float | None = None) -> int:
     """Run LibreOffice in its own process group; past the time limit the whole group is killed
     (soffice is a script that starts soffice.bin: killing the script alone would leave it running)."""
     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        return proc.wait(timeout=TIME_LIMIT)
+        return proc.wait(timeout=timeout or TIME_LIMIT)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -93,4 +99,4 @@ def _run(command: list[str]) -> int:
         raise
 
 
-__all__ = ["convert", "soffice", "TIME_LIMIT"]
+__all__ = ["convert", "run_soffice", "soffice", "soffice_command", "TIME_LIMIT"]

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -62,6 +63,7 @@ class Text:
     fees: dict[str, tuple[float, int]] = field(default_factory=dict)  # fee cell -> (value, line)
     signature: tuple[str, int] | None = None  # (agency as signed, line)
     signed_on: tuple[str, int] | None = None  # (the date under the signature, line)
+    summary: tuple[str, int, int] | None = None  # (kind, 汇总单位数, line) from a summary's line under the title
 
 
 def _cn_number(text: str) -> int:
@@ -172,6 +174,7 @@ def read_text(lines: list[str], tables_at: list[int], table_heads: list[str], sp
             out.headings[hit[0]] = tables_at[k]
     first = min([i for i, _, _ in heads] + list(tables_at[:1]) + [len(lines)])
     out.title = _title(lines[:first], spec)
+    out.summary = _summary_line(lines[:first], spec)
     if out.title is None and page_title:
         for part in re.split(r"[_|｜—–-]+", page_title):
             got = parse_title(part, spec)
@@ -211,6 +214,36 @@ def _title(lines: list[str], spec: FormSpec) -> tuple[str, int | None, int] | No
                 return got[0], got[1], i
             best = best or (got[0], got[1], i)
     return best
+
+
+def _summary_pattern(spec: FormSpec) -> re.Pattern | None:
+    """The line under a summary's title as the publisher writes it (spec.document.subtitle):
+    （汇总报告，汇总单位数：5）."""
+    words = spec.document
+    if words is None or not words.subtitle or "covers" not in spec.meta:
+        return None
+    fill = {
+        "kind": f"(?P<kind>{re.escape(spec.summary_kind)})",
+        "label": re.escape(spec.meta["covers"].label),
+        "covers": r"(?P<covers>\d{1,6})",
+    }
+    parts = []
+    for literal, name, _spec, _conv in string.Formatter().parse(words.subtitle):
+        parts.append(re.escape(_compact(literal)))
+        if name:
+            parts.append(fill[name])
+    return re.compile("^" + "".join(parts) + "$")
+
+
+def _summary_line(lines: list[str], spec: FormSpec) -> tuple[str, int, int] | None:
+    pattern = _summary_pattern(spec)
+    if pattern is None:
+        return None
+    for i, line in enumerate(lines):
+        m = pattern.match(_compact(line)) if len(line) < 60 else None
+        if m:
+            return m.group("kind"), int(m.group("covers")), i
+    return None
 
 
 def _sections(lines: list[str], tables_at: list[int], heads, spec: FormSpec, out: Text) -> None:
@@ -278,8 +311,18 @@ def _fees(spec: FormSpec, out: Text) -> None:
                 m = phrase.pattern.search(sentence)
                 if m:
                     value = 0.0 if phrase.zero else float(m.group("n").replace(",", "").replace("零", "0"))
-                    at = body.find(sentence)
-                    out.fees[cid] = (value, line + body[:at].count("\n") + 1)
+                    at = line + body[: body.find(sentence)].count("\n") + 1
+                    out.fees[cid] = (value, at)
+                    for implied in phrase.implies if phrase.zero else ():  # 未发出收费通知: nor any notice amount
+                        out.fees.setdefault(implied, (0.0, at))
 
 
-__all__ = ["Text", "read_text", "parse_title", "heading_key", "date_of"]
+def stated_fees(spec: FormSpec, sections: dict[str, str]) -> dict[str, float]:
+    """The fee figures the text sections state, as a document's reader reads them (the
+    publisher asks this to know whether section 六 states every fee figure)."""
+    out = Text(sections={key: (text, 0) for key, text in sections.items() if text})
+    _fees(spec, out)
+    return {cid: value for cid, (value, _line) in out.fees.items()}
+
+
+__all__ = ["Text", "read_text", "parse_title", "heading_key", "date_of", "stated_fees"]

@@ -89,6 +89,10 @@ def _meta(src: DocumentSource, spec: FormSpec, text: Text, loc: Location) -> Non
         else:
             loc.add("META-AGENCY", f"{src.name}：没有找到报告标题（如{example}），单位名称无法读取", ["meta.agency"])
         loc.add("META-YEAR", f"{src.name}：没有找到报告标题（如{example}），报告年度无法读取", ["meta.year"])
+    if text.summary is not None:  # a summary says so under its title (the publisher's words)
+        kind, covers, line = text.summary
+        loc.stated["meta.kind"] = (kind, _at(line))
+        loc.stated["meta.covers"] = (covers, _at(line))
     if text.published is not None:
         written, line = text.published
         date = date_of(written)

@@ -131,7 +131,35 @@ def read_flow(name: str, package: Package) -> Flow:
     flow = Flow()
     if body is not None:
         _blocks(body, flow)
+    flow.stamp = _identifier(package)
     return flow
+
+
+_STAMP_PROPERTIES = (
+    "{http://purl.org/dc/elements/1.1/}identifier",
+    "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords",
+)
+
+
+def _identifier(package: Package) -> str | None:
+    """The fingerprint `xlsx-tools publish` records (Report.stamp): the dc:identifier core
+    property, else the keywords (which editors that drop dc:identifier keep); None when
+    there is none or it cannot be read."""
+    try:
+        xml = package.read("docProps/core.xml")
+    except PackageError:
+        return None
+    if not xml or b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
+        return None
+    try:
+        root = etree.fromstring(xml, _PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    for tag in _STAMP_PROPERTIES:
+        found = root.find(tag)
+        if found is not None and found.text and found.text.strip():
+            return found.text.strip()
+    return None
 
 
 def _blocks(parent, flow: Flow) -> None:

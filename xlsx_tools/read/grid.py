@@ -81,6 +81,7 @@ class Flow:
     tables: list[RawTable] = field(default_factory=list)
     title: str = ""  # a web page's <title>
     meta_dates: list[str] = field(default_factory=list)  # a web page's publication date meta tags
+    stamp: str | None = None  # the fingerprint a published document records (Report.stamp)
 
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")

@@ -20,6 +20,7 @@ import re
 from lxml import etree
 
 from ..findings import unreadable
+from ..report import STAMP_META
 from .grid import Flow, Placed, RawTable
 
 _BOM = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
@@ -73,12 +74,14 @@ def _span(el, attr: str) -> int:
         return 1
 
 
-def collapse(text: str) -> str:
+def collapse(text: str, indent: bool = False) -> str:
     """Whitespace as a browser shows it: a line break of the source between Chinese
-    characters is nothing (Word wraps its HTML at ~80 columns), other runs one space."""
+    characters is nothing (Word wraps its HTML at ~80 columns), other runs one space.
+    With `indent`, a line's ideographic spaces (「　　」, which a browser shows) are kept."""
     if "\n" in text:
         text = _CJK_BREAK.sub("", text)
-    return _WS.sub(" ", text.replace("\xa0", " ")).strip()
+    text = _WS.sub(" ", text.replace("\xa0", " "))
+    return text.strip(" ") if indent else text.strip()
 
 
 def _cell_text(el) -> str:
@@ -171,6 +174,11 @@ def read_flow(name: str, data: bytes) -> Flow:
         key = (meta.get("name") or meta.get("property") or "").lower()
         if key in ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date"):
             flow.meta_dates.append(meta.get("content") or "")
+        elif key == STAMP_META and flow.stamp is None:
+            flow.stamp = meta.get("content") or None
+    if flow.stamp is None:  # a page whose body was pasted into a site: the report's element keeps it
+        marked = next(root.iterfind(f".//*[@data-{STAMP_META}]"), None)
+        flow.stamp = marked.get(f"data-{STAMP_META}") if marked is not None else None
     body = root.find("body")
     lines: list[str] = []
     cur = [""]
@@ -225,7 +233,7 @@ def _clean(lines: list[str], flow: Flow) -> list[str]:
         if raw == "\x00":
             at.append(len(out))
             continue
-        out.append(collapse(raw))
+        out.append(collapse(raw, indent=True))
     flow.tables_at = at
     return out
 

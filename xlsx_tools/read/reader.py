@@ -390,6 +390,8 @@ def read_source(src: Source, spec: FormSpec | None = None) -> Report:
             report.text[section.key] = raw
     report.notes = lazy_notes(spec, src)
     report.findings = findings
+    flow = getattr(src, "flow", None)  # a published document's fingerprint (check/fingerprint.py)
+    report.stamp = flow.stamp if flow is not None else None
     return report
 
 

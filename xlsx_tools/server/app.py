@@ -9,7 +9,8 @@ must be `{"actions": [...]}`, which the client replays; for any other status it 
 the response body verbatim in a message box (UTF-8 decoded). So every refusal is a
 short plain-text Chinese sentence (server_checks.py), and no answer carries a traceback.
 
-Routes: `POST /validate` (also `POST /`, so a server URL without a path works) and
+Routes: `POST /validate` (also `POST /`, so a server URL without a path works),
+`POST /publish` (the 生成报告 button behind a server: a message pointing to the web page) and
 `GET /health`; the web pages for PCs where the button cannot run (`GET /`, `GET /county`
 and their API, web.py).
 
@@ -261,6 +262,29 @@ def create_app(
         log.info("refused %d: %s", status, out)
         return _text(out, status)
 
+    async def publish_hint(request):
+        """The 生成报告 button behind this server: a message box pointing to the web page
+        (the document cannot be written on the clerk's computer from here)."""
+        from functools import partial
+
+        from ..excel.publish import publish_hint_payload
+
+        if not gate.enter():
+            return _text(BUSY, 503, {"Retry-After": "5"})
+        try:
+            check_auth(request.headers.get("authorization"), auth)
+            body = await read_body(request, max_bytes)
+            status, out = await validators.run(answer_body, body, partial(publish_hint_payload, page=str(request.base_url)))
+        except Refusal as exc:
+            status, out = exc.status, exc.message
+        except ClientDisconnect:
+            return Response(status_code=400)
+        finally:
+            gate.leave()
+        if status == 200:
+            return Response(out, media_type="application/json")
+        return internal_error(request, out) if status == 500 else _text(out, status)
+
     async def health(request):
         return JSONResponse(
             {
@@ -293,6 +317,7 @@ def create_app(
 
     routes = [Route(path, answer, methods=["POST"]) for path in PATHS]
     routes.append(Route("/health", health, methods=["GET"]))
+    routes.append(Route("/publish", publish_hint, methods=["POST"]))
     routes += web_routes(web, validators, gate, internal_error, uploads)
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: any_error}, lifespan=lifespan)
     return security_headers(app)

@@ -76,7 +76,7 @@ STATIC = {
     "compat.js": "text/javascript; charset=utf-8",
 }
 PAGES = {"/": "index.html", "/county": "county.html"}
-DOWNLOADS = ("marked", "findings-xlsx", "findings-csv")
+DOWNLOADS = ("marked", "findings-xlsx", "findings-csv", "report-docx", "report-html")
 BUSY = "服务器正忙（同时处理的请求过多），请稍后再试。"
 SLOW = "服务器处理超时，未完成。请稍后再试；若仍出现，请联系县政务公开办。"
 DEFAULT_MAX_FILES = 2000

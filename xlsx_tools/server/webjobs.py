@@ -10,7 +10,8 @@ file, the name the person uploaded is put back (`_named`).
   exactly as `xlsx-tools validate` judges it; the rows as the 校验结果 sheet shows them
   (`excel.results.finding_row`), errors first.
 - `download_job`: the marked workbook (`excel.filebook.marked_workbook`: the 校验
-  button's own code, its actions written into the file), or the findings as .xlsx/.csv.
+  button's own code, its actions written into the file), the findings as .xlsx/.csv, or
+  the publisher's report document (.docx, .html) of a report without errors.
 - `merge_job`: the county's merge of many submissions (the reading, policy and summing
   of `xlsx_tools.merge`, with the names people gave their files), the merge's terminal
   report, the register, and the summary workbook, register and long table as files;
@@ -45,6 +46,9 @@ SHOWN_COLUMNS = (0, 1, 2, 3, 4, 5, 8)  # of finding_row: 级别 规则 表 行 �
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSM = "application/vnd.ms-excel.sheet.macroEnabled.12"
 CSV = "text/csv; charset=utf-8"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HTML = "text/html; charset=utf-8"
+REPORTS = {"report-docx": ("docx", ".docx", DOCX), "report-html": ("html", ".html", HTML)}  # the publisher's documents
 
 
 class JobTimeout(Refusal):
@@ -213,7 +217,7 @@ def check_job(job: dict, today: dt.date | None = None) -> tuple[int, dict]:
             "rows": [[_cell(row[i]) for i in SHOWN_COLUMNS] for row in rows],
             "levels": ["error" if x.severity == ERROR else "warning" for x in ordered(result.findings)],
             "marked_note": why_not or "",
-            "downloads": downloads(spec, why_not is None),
+            "downloads": downloads(spec, why_not is None, result.readable and not result.errors),
         }
         if not result.readable:
             return 422, {"message": result.findings[0].message if result.findings else "文件无法读取。", "result": answer}
@@ -228,14 +232,48 @@ def marked_note(spec) -> str:
     )
 
 
-def downloads(spec, markable: bool) -> list[dict]:
-    """What the page offers to download for a checked report (kinds of `download_job`)."""
+def report_note(spec) -> str:
+    return (
+        f"年度报告按法定格式（{spec.source}）生成：标题、六个部分、三张表格、落款；数字与本次校验的完全相同，"
+        "文档中记有指纹，日后校验该文档即可核对数字是否被改动。网页为单个 UTF-8 文件，可直接粘贴到网站的信息发布系统。"
+    )
+
+
+def downloads(spec, markable: bool, publishable: bool = False) -> list[dict]:
+    """What the page offers to download for a checked report (kinds of `download_job`):
+    the publisher's documents only for a report without errors."""
     out = [{"kind": "marked", "label": "下载标注后的工作簿", "note": marked_note(spec)}] if markable else []
+    if publishable:
+        out += [
+            {"kind": "report-docx", "label": "下载年度报告（Word 文档）", "note": report_note(spec)},
+            {"kind": "report-html", "label": "下载年度报告（网页）", "note": ""},
+        ]
     out += [
         {"kind": "findings-xlsx", "label": "下载问题清单（Excel）", "note": ""},
         {"kind": "findings-csv", "label": "下载问题清单（CSV）", "note": ""},
     ]
     return out
+
+
+def published_document(result, kind: str, today: dt.date | None = None) -> Download:
+    """The publisher's document of a checked report (xlsx_tools/publish/), or a Refusal
+    where the report has errors (as `xlsx-tools publish` refuses)."""
+    from ..publish import build_document
+
+    if result.report is None or result.errors:
+        raise Refusal(422, f"报告有 {result.errors} 个错误，不能生成年度报告：请改正后重新校验。")
+    doc = build_document(result.report, today=today)
+    what, suffix, media = REPORTS[kind]
+    buf = io.BytesIO()
+    if what == "docx":
+        from ..publish.word import write_docx
+
+        write_docx(doc, buf)
+    else:
+        from ..publish.webpage import write_html
+
+        write_html(doc, buf)
+    return Download(_safe(doc.title, "年度报告") + suffix, media, buf.getvalue())
 
 
 def _cell(value: object) -> object:
@@ -292,9 +330,11 @@ def download_job(job: dict, kind: str, today: dt.date | None = None) -> tuple[in
             marked = marked_workbook(f["path"], _base(f["name"]), today)
             suffix = ".xlsm" if f["name"].lower().endswith(".xlsm") else ".xlsx"
             return 200, Download(f"{stem}-校验标注{suffix}", XLSM if suffix == ".xlsm" else XLSX, marked.data)
-        if kind not in ("findings-xlsx", "findings-csv"):
+        if kind not in ("findings-xlsx", "findings-csv", *REPORTS):
             return 404, "没有这种下载。"
         _, result, spec, _ = _validated(job, today)
+        if kind in REPORTS:
+            return 200, published_document(result, kind, today)
         headers = list(spec.layout.result_headers)
         rows = [finding_row(spec, x) for x in ordered(result.findings)]
         if kind == "findings-csv":

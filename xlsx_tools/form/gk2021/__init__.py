@@ -10,6 +10,7 @@ from ..spec import FormSpec
 from . import tables as t
 from .advice import ADVICE
 from .checks import CHECKS, HEADLINES, RULES
+from .document import DOCUMENT
 from .layout import layout
 from .phrases import PHRASES
 from .variants import COLLAPSIBLE, OMISSIBLE, OUTLINE, TITLE_VARIANTS, VARIANTS
@@ -18,6 +19,7 @@ WORDS = {
     "cover": "封面",  # the metadata fields, as messages name them
     "narrative": "正文",  # the report's text sections, as messages name them
     "button": "校验",  # the caption of the workbook's validate button
+    "publish_button": "生成报告",  # the caption of the button that writes the report's Word document
     "summary_scope": "汇总表（表二、表三、表四及正文中的信息处理费）为计入汇总的各报告相应单元格之和；各总计由公式计算。",
 }
 
@@ -59,4 +61,5 @@ SPEC = FormSpec(
     outline=OUTLINE,
     headlines=HEADLINES,
     advice=ADVICE,
+    document=DOCUMENT,
 )

@@ -17,8 +17,8 @@ _GAP = r"[^。；;，,\d]"  # inside one clause, no digits
 _N = r"(?P<n>\d[\d,]*(?:\.\d+)?|零)"
 
 
-def _p(cells, what, pattern, unit="件", needs="", zero=False, hint="", also=(), also_if="") -> Phrase:
-    return Phrase(tuple(cells), what, re.compile(pattern), unit, needs, zero, hint or needs, tuple(also), also_if)
+def _p(cells, what, pattern, unit="件", needs="", zero=False, hint="", also=(), also_if="", implies=()) -> Phrase:
+    return Phrase(tuple(cells), what, re.compile(pattern), unit, needs, zero, hint or needs, tuple(also), also_if, tuple(implies))
 
 
 _SUITS = ("t4.suit_direct.total", "t4.suit_after_review.total")
@@ -51,7 +51,14 @@ PHRASES: tuple[Phrase, ...] = (
         rf"(?:发出|发送|送达|开具){_GAP}{{0,6}}?收费通知书?{_GAP}{{0,4}}?{_N}\s*[件份次]",
         hint="收费通知",
     ),
-    _p(["fee.notices"], "发出的收费通知", rf"未(?:发出|发送|送达|开具){_GAP}{{0,6}}?收费通知", zero=True, hint="收费通知"),
+    _p(
+        ["fee.notices"],
+        "发出的收费通知",
+        rf"未(?:发出|发送|送达|开具){_GAP}{{0,6}}?收费通知",
+        zero=True,
+        hint="收费通知",
+        implies=["fee.notice_amount"],  # no notice sent: their total amount is 0 as well
+    ),
     _p(["fee.notice_amount"], "收费通知总金额", rf"收费通知书?{_GAP}{{0,6}}?金额{_GAP}{{0,4}}?{_N}\s*元", unit="元", hint="收费通知"),
     _p(["t4.review.total"], "政府信息公开行政复议", rf"行政复议(?:案件|申请)?{_GAP}{{0,6}}?{_N}\s*[件起宗个]", hint="行政复议"),
     _p(["t4.review.total"], "政府信息公开行政复议", rf"未(?:发生|收到|出现|产生|有){_GAP}{{0,14}}?行政复议", zero=True, hint="行政复议"),
