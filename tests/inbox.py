@@ -592,6 +592,32 @@ def _(d, lo):
     return Made(["merge", "in", "-o", "汇总.xlsx"], [edu()], "汇总.xlsx")
 
 
+@scene("the report as a workbook and as its published Word document is counted once", 10, 1, "只计一次")
+def _(d, lo):
+    from mergekit import run
+
+    (d / "in").mkdir()
+    shutil.copy(EDU, d / "in" / "教育局.xlsx")
+    assert run("publish", d / "in" / "教育局.xlsx", "-o", d / "in" / "教育局年度报告.docx") == 0
+    return Made(["merge", "in", "-o", "汇总.xlsx"], [edu()], "汇总.xlsx")
+
+
+@scene("publish a document over itself", 2, 2, "就是输入文件")
+def _(d, lo):
+    from mergekit import run
+
+    assert run("publish", EDU, "-o", d / "报告.docx") == 0
+    return Made(["publish", "报告.docx", "-o", "报告.docx", "--force"])
+
+
+@scene("publish into a read-only folder", 7, 2, "没有访问权限")
+def _(d, lo):
+    shutil.copy(EDU, d / "x.xlsx")
+    (d / "只读").mkdir()
+    (d / "只读").chmod(0o555)
+    return Made(["publish", "x.xlsx", "-o", "只读/报告.html"])
+
+
 @scene("the same workbook saved twice under two names is counted once", 10, 1, "内容完全相同")
 def _(d, lo):
     reports = two_agencies(d)

@@ -325,9 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
         "并记录文档指纹（表式、工具版本、数字的哈希值）。有错误时不生成（除非加 --allow-errors），有提示时列出并照常生成。"
         "退出码：0 已生成；1 有错误（未生成，或按 --allow-errors 生成）；2 参数有误、文件无法读取或输出文件不能写。",
     )
-    pub.add_argument("file", metavar="FILE", help="报告：工作簿（.xlsx、.xlsm 等）、export 导出的 .json，或 Word 文档、网页")
+    pub.add_argument("file", metavar="报告文件", help="报告：工作簿（.xlsx、.xlsm 等）、export 导出的 .json，或 Word 文档、网页")
     pub.add_argument(
-        "-o", "--output", required=True, metavar="OUT", help="输出文件：.docx（Word 文档）、.html（网页）或 .pdf（需要 LibreOffice）"
+        "-o", "--output", required=True, metavar="输出文件", help="输出文件：.docx（Word 文档）、.html（网页）或 .pdf（需要 LibreOffice）"
     )
     pub.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     pub.add_argument("--allow-errors", action="store_true", help="有错误也生成文档（默认不生成）")
