@@ -65,6 +65,11 @@ def scene(name: str, klass: int, code: int, says: str, lo: bool = False):
     return register
 
 
+def command(name: str, klass: int, code: int, says: str, *argv: str) -> None:
+    """A scene that is only a command line (no files)."""
+    SCENES.append(Scene(name, klass, lambda d, lo: Made(list(argv)), code, says))
+
+
 # ---- helpers ------------------------------------------------------------------------------------
 def edu() -> Report:
     return load_json(EDU_JSON)
@@ -529,49 +534,17 @@ def _(d, lo):
 
 
 # ---- 9. usage messages ---------------------------------------------------------------------------------
-@scene("merge without -o", 9, 2, "缺少必需的参数")
-def _(d, lo):
-    return Made(["merge", "in"])
-
-
-@scene("merge --jobs abc", 9, 2, "整数")
-def _(d, lo):
-    return Made(["merge", "in", "-o", "s.xlsx", "--jobs", "abc"])
-
-
-@scene("serve --max-mb nan", 9, 2, "大于 0 的数")
-def _(d, lo):
-    return Made(["serve", "--max-mb", "nan"])
-
-
-@scene("serve --max-mb inf", 9, 2, "大于 0 的数")
-def _(d, lo):
-    return Made(["serve", "--max-mb", "inf"])
-
-
-@scene("merge --timeout -5", 9, 2, "大于 0 的数")
-def _(d, lo):
-    return Made(["merge", "in", "-o", "s.xlsx", "--timeout", "-5"])
-
-
-@scene("an unknown command", 9, 2, "不是可选的值")
-def _(d, lo):
-    return Made(["combine", "in"])
-
-
-@scene("help of a command", 9, 0, "显示本帮助并退出")
-def _(d, lo):
-    return Made(["merge", "-h"])
-
-
-@scene("two options that exclude each other", 9, 2, "不能与参数 --strict 同时使用")
-def _(d, lo):
-    return Made(["merge", "in", "-o", "s.xlsx", "--strict", "--include-invalid"])
-
-
-@scene("an unknown option", 9, 2, "无法识别的参数")
-def _(d, lo):
-    return Made(["validate", "x.xlsx", "--fast"])
+command("merge without -o", 9, 2, "缺少必需的参数", "merge", "in")
+command("merge --jobs abc", 9, 2, "整数", "merge", "in", "-o", "s.xlsx", "--jobs", "abc")
+command("serve --max-mb nan", 9, 2, "大于 0 的数", "serve", "--max-mb", "nan")
+command("serve --max-mb inf", 9, 2, "大于 0 的数", "serve", "--max-mb", "inf")
+command("merge --timeout -5", 9, 2, "大于 0 的数", "merge", "in", "-o", "s.xlsx", "--timeout", "-5")
+command("an unknown command", 9, 2, "不是可选的值", "combine", "in")
+command("help of a command", 9, 0, "显示本帮助并退出", "merge", "-h")
+command(
+    "--strict with --include-invalid", 9, 2, "不能与参数 --strict 同时使用", "merge", "in", "-o", "s.xlsx", "--strict", "--include-invalid"
+)
+command("an unknown option", 9, 2, "无法识别的参数", "validate", "x.xlsx", "--fast")
 
 
 # ---- 10. a report of unknown year, the same report twice ------------------------------------------------
