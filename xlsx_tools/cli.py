@@ -66,13 +66,13 @@ def cmd_build_xlsm(args) -> int:
 def cmd_validate(args) -> int:
     from .check import validate_files
     from .check.present import render_json, render_text, wants_colour
-    from .read import read_report
-    from .report import load_json
 
     rules = _local_rules(args)
     previous = []
-    for path in args.previous or []:  # an unreadable last-year file is a usage error (exit 2)
-        previous.append(load_json(path) if str(path).lower().endswith(".json") else read_report(path))
+    if args.previous:  # last year's reports: files, exports, or a summary's agencies; unreadable: exit 2
+        from .merge.previous import load_previous  # (the merge package loads XlsxWriter: only when asked)
+
+        previous = load_previous(args.previous).reports
     results = validate_files(args.files, previous, rules=rules)
     out = sys.stdout
     if hasattr(out, "reconfigure"):

@@ -134,3 +134,21 @@ def test_previous_year_as_json(tmp_path):
     (tmp_path / "2024.json").write_text(last.dumps(), encoding="utf-8")
     proc = run(EDU, "--previous", tmp_path / "2024.json")
     assert proc.returncode == 0 and "XY-CARRY" in proc.stdout
+
+
+def test_last_years_summary_gives_each_agency_its_own_row(tmp_path):
+    """`--previous 上年汇总.xlsx`: each agency is compared with its own row of the summary's
+    per-agency sheet, exactly as with its own last-year file — never with the county's total."""
+    summary = tmp_path / "上年汇总.xlsx"
+    merged = subprocess.run(
+        [sys.executable, "-m", "xlsx_tools.cli", "merge", str(EXAMPLES), "-o", str(summary)], capture_output=True, text=True
+    )
+    assert merged.returncode in (0, 1), merged.stderr
+    this = [str(EXAMPLES / "03-教育局.xlsx"), str(EXAMPLES / "04-卫健局.xlsx")]
+    by_summary = json.loads(run("--format", "json", *this, "--previous", str(summary)).stdout)
+    files = [a for p in this for a in ("--previous", p)]
+    by_files = json.loads(run("--format", "json", *this, *files).stdout)
+    rules = [[f["rule"] for f in r["findings"]] for r in by_summary]
+    assert rules == [[f["rule"] for f in r["findings"]] for r in by_files]
+    assert [r["findings"] for r in by_summary] == [r["findings"] for r in by_files]
+    assert not any(f["rule"] == "XY-JUMP" for r in by_summary for f in r["findings"])  # not the county total

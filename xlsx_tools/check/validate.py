@@ -149,8 +149,12 @@ def validate_bytes(
 
 def match_previous(report: Report, previous: list[Report]) -> Report | None:
     """Last year's report of the same agency: by 统一社会信用代码, else by name; with a
-    single previous report given, that one."""
+    single previous report given, that one — unless one is a summary and the other is not
+    (a county's total is no agency's last year)."""
     if len(previous) == 1:
+        summary = spec_of(report).summary_kind
+        if (previous[0].meta.get("kind") == summary) != (report.meta.get("kind") == summary):
+            return None
         return previous[0]
     for key in ("uscc", "agency"):
         mine = report.meta.get(key)

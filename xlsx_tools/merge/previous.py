@@ -95,6 +95,11 @@ def load_previous(
             continue
         if not path.exists():
             raise PreviousError(f"上年报告 {shown_path(path)} 不存在")
+        if path.suffix.lower() == ".json":  # a report exported as JSON
+            from ..report import load_json
+
+            reports.append(prune(load_json(path)))
+            continue
         try:
             src = open_workbook(path)
             summary = _from_summary(src, path, spec)
@@ -105,7 +110,8 @@ def load_previous(
         else:
             reports += summary
     if files:
-        read = read_all_with(read_previous, files, jobs, spec=spec)
+        one = len(files) == 1  # one file (validate --previous, the agency page): read here, no worker
+        read = [read_previous((str(files[0][0]), files[0][1], spec.id))] if one else read_all_with(read_previous, files, jobs, spec=spec)
         reports += [r for r in read if r is not None]
         if not any(r is not None for r in read):
             raise PreviousError(f"上年报告（{'、'.join(shown_path(Path(p)) for p in paths)}）中没有可以读取的报告")

@@ -147,31 +147,30 @@ def _role(job: dict, role: str) -> list[dict]:
 # ---- one report -------------------------------------------------------------------------
 
 
-def _previous(job: dict):
-    """Last year's report, if one was uploaded (a Refusal when it cannot be read)."""
-    from ..read import read_report
-    from ..report import load_json
+def _previous(job: dict) -> tuple[list, str | None]:
+    """Last year's reports, if a file was uploaded: one report, or the agencies of last
+    year's summary (a Refusal when it cannot be read)."""
+    from ..merge.previous import load_previous
 
     prev = _role(job, "previous")
     if not prev:
-        return None, None
+        return [], None
     f = prev[0]
-    try:
-        report = load_json(f["path"]) if f["name"].lower().endswith(".json") else read_report(f["path"])
-    except ReadError as exc:
-        raise Refusal(422, f"上年报告无法读取：{_named(exc.finding.message, job['files'])}") from None
+    try:  # stored under its own suffix: a .json export is read as one
+        reports = load_previous([f["path"]]).reports
     except ToolError as exc:
-        raise Refusal(422, f"上年报告无法读取：{_named(exc.message, job['files'])}") from None
-    return report, f["name"]
+        message = exc.finding.message if exc.finding is not None else exc.message
+        raise Refusal(422, f"上年报告无法读取：{_named(message.removeprefix('上年报告无法读取：'), job['files'])}") from None
+    return reports, f["name"]
 
 
 def _validated(job: dict, today: dt.date | None):
-    from ..check import validate_file
+    from ..check import validate_files
     from ..form import current, spec_of
 
     (f,) = _role(job, "report")
     previous, previous_name = _previous(job)
-    result = validate_file(f["path"], previous, today, rules=job.get("rules"))
+    (result,) = validate_files([f["path"]], previous, today, rules=job.get("rules"))
     result.file = f["name"]
     result.findings = _renamed(result.findings, job["files"])
     spec = spec_of(result.report) if result.report is not None else current()
