@@ -1,10 +1,13 @@
-"""Writing output files: atomically, never over an existing file unless asked."""
+"""Writing output files: atomically, never over an existing file unless asked; and
+holding Ctrl-C back over the few steps that must not be cut in half."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -88,3 +91,19 @@ def write_atomic(path: str | Path, writer: Callable[[Path], None], force: bool =
     with atomic_path(path, force, inputs) as tmp:
         writer(tmp)
     return Path(path)
+
+
+@contextlib.contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """A Ctrl-C that arrives inside the block takes effect when the block ends: no temporary
+    file exists without being registered for removal (or is left half-removed), no worker
+    process is interrupted while being forked. Without POSIX signal masks (Windows), or
+    outside the main thread, the block is unprotected."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

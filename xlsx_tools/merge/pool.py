@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from ..form import FormSpec, current
+from ..output import sigint_deferred
 from .submission import Context, set_context
 
 Job = TypeVar("Job")
@@ -44,6 +45,8 @@ def _ignore_sigint() -> None:
 
 def _work(conn: Connection, theirs: Connection, parent: int, read: Callable, context: Context) -> None:
     _ignore_sigint()
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent around the fork (see _Worker)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     set_context(context)
     theirs.close()  # the parent's end, inherited through fork: its closing must reach us as EOF
     while True:
@@ -64,7 +67,8 @@ class _Worker:
     def __init__(self, ctx, read: Callable, context: Context):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_work, args=(child, self.conn, os.getpid(), read, context), daemon=True)
-        self.process.start()
+        with sigint_deferred():  # a Ctrl-C during the fork reaches the merge after it, never the new worker
+            self.process.start()
         child.close()
         self.index: int | None = None  # the job it is reading
         self.since = 0.0

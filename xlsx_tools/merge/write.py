@@ -7,35 +7,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import signal
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings import os_reason
-from ..output import OutputError, atomic_path, os_cause
+from ..output import OutputError, atomic_path, os_cause, sigint_deferred
 
 if TYPE_CHECKING:
     from .core import Merged
-
-
-@contextmanager
-def sigint_deferred() -> Iterator[None]:
-    """A Ctrl-C that arrives inside the block takes effect when the block ends, so that
-    no temporary file exists without being registered for removal (and none is left
-    half-removed). Without POSIX signal masks (Windows) the block is unprotected."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def write_outputs(merged: Merged, output: str | Path, export: str | Path | None = None, force: bool = False) -> None:
