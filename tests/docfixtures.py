@@ -10,9 +10,8 @@ from conftest import EXAMPLES
 from xlsx_tools.report import Report, load_json
 from xlsx_tools.testing import documents as D
 
-REFERENCE = (
-    Path(__file__).resolve().parent / "reference" / "sample-report-liujiang-2021.txt"
-)  # a published report, kept with the tests (CI has no ../shared)
+# a published report, kept with the tests (a clean clone has no ../shared)
+REFERENCE = Path(__file__).resolve().parent / "reference" / "sample-report-liujiang-2021.txt"
 
 
 def built() -> Report:
