@@ -699,3 +699,14 @@ def test_the_page_offers_documents_to_choose():
     page = (ROOT / "xlsx_tools" / "server" / "web" / "index.html").read_text(encoding="utf-8")
     accept = re.search(r'id="files"[^>]*accept="([^"]+)"', page).group(1).split(",")
     assert {".xlsx", ".docx", ".doc", ".wps", ".html", ".htm", ".pdf"} <= set(accept)
+
+
+def test_last_years_county_summary_as_the_previous_report(web, tmp_path):
+    """The agency's own row of last year's summary is its last year, not the county's total."""
+    summary = tmp_path / "上年汇总.xlsx"
+    subprocess.run([sys.executable, "-m", "xlsx_tools.cli", "merge", str(EXAMPLES), "-o", str(summary)], cwd=ROOT, capture_output=True)
+    this, own = TYPICAL, EXAMPLES / TYPICAL.name
+    by_summary = web.post("/api/check", [this, (summary.name, summary.read_bytes(), "previous")]).json()
+    by_own = web.post("/api/check", [this, (own.name, own.read_bytes(), "previous")]).json()
+    assert by_summary["rows"] == by_own["rows"] and by_summary["previous"] == summary.name
+    assert not any(row[1] == "XY-JUMP" for row in by_summary["rows"])
