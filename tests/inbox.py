@@ -174,6 +174,14 @@ def edu_data() -> dict:
     return json.loads(EDU_JSON.read_text(encoding="utf-8"))
 
 
+def raw_cell(d: Path, literal: str) -> Path:
+    """EDU's JSON with one cell's value written as `literal`, as a script would print it."""
+    data = edu_data()
+    data["cells"]["t3.new.natural"] = 0
+    text = json.dumps(data, ensure_ascii=False).replace('"t3.new.natural": 0', f'"t3.new.natural": {literal}', 1)
+    return json_file(d, "d.json", text)
+
+
 def roster(d: Path, text: str, name: str = "名单.csv") -> str:
     (d / name).write_text(text, encoding="utf-8-sig")
     return name
@@ -471,18 +479,12 @@ def _(d, lo):
 
 @scene("fill: an integer of 400 digits", 8, 2, "15 位数字")
 def _(d, lo):
-    data = edu_data()
-    data["cells"]["t3.new.natural"] = 0
-    text = json.dumps(data, ensure_ascii=False).replace('"t3.new.natural": 0', '"t3.new.natural": ' + "9" * 400, 1)
-    return Made(["fill", json_file(d, "d.json", text).name, "-o", "d.xlsx"])
+    return Made(["fill", raw_cell(d, "9" * 400).name, "-o", "d.xlsx"])
 
 
 @scene("fill: an integer of 5,000 digits", 8, 2, "15 位数字")
 def _(d, lo):
-    data = edu_data()
-    data["cells"]["t3.new.natural"] = 0
-    text = json.dumps(data, ensure_ascii=False).replace('"t3.new.natural": 0', '"t3.new.natural": ' + "7" * 5000, 1)
-    return Made(["fill", json_file(d, "d.json", text).name, "-o", "d.xlsx"])
+    return Made(["fill", raw_cell(d, "7" * 5000).name, "-o", "d.xlsx"])
 
 
 @scene("fill: 100,000 nested brackets", 8, 2, "嵌套层数过多")
@@ -507,10 +509,7 @@ def _(d, lo):
 
 @scene("fill: NaN as a number", 8, 2, "NaN")
 def _(d, lo):
-    data = edu_data()
-    data["cells"]["t3.new.natural"] = 0
-    text = json.dumps(data, ensure_ascii=False).replace('"t3.new.natural": 0', '"t3.new.natural": NaN', 1)
-    return Made(["fill", json_file(d, "d.json", text).name, "-o", "d.xlsx"])
+    return Made(["fill", raw_cell(d, "NaN").name, "-o", "d.xlsx"])
 
 
 @scene("fill: JSON saved in GBK", 8, 2, "UTF-8")
