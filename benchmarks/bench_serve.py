@@ -159,6 +159,21 @@ async def load(port: int, body: bytes, expected: dict, args, server_pid: int) ->
     return {"latencies": latencies, "failures": failures, "wall": wall, "client_cpu": cpu, "server_cpu": server_cpu}
 
 
+def print_row(workers: int, res: dict, base_ms: float, base_cpu: float) -> float:
+    """One row of the results table (latencies against the in-process baseline); the p95."""
+    lat = res["latencies"]
+    p50, p95 = percentile(lat, 50), percentile(lat, 95)
+    per_call = None if res["server_cpu"] is None else res["server_cpu"] * 1000 / len(lat)
+    srv = "" if per_call is None else f"{per_call:>14.1f} {per_call / base_cpu:>5.1f}x"
+    print(
+        f"{workers:>7} {len(lat):>8} {len(lat) / res['wall']:>6.0f} {p50:>7.1f} {p95:>7.1f} {percentile(lat, 99):>7.1f} {max(lat):>7.1f}"
+        f" {p50 / base_ms:>7.1f}x {srv:>21} {res['client_cpu'] / res['wall'] * 100:>7.0f} % {len(res['failures']):>6}"
+    )
+    for failure in res["failures"][:3]:
+        print(f"    failed: {failure}")
+    return p95
+
+
 def baseline(payload: dict, repeat: int) -> tuple[list[float], float]:
     """Wall times (ms) of in-process validate_payload calls, and CPU ms per call."""
     runs = []
@@ -204,19 +219,7 @@ def main() -> int:
             res = asyncio.run(load(port, body, expected, args, proc.pid))
         finally:
             stop_server(proc)
-        lat = res["latencies"]
-        p50, p95 = percentile(lat, 50), percentile(lat, 95)
-        srv = (
-            ""
-            if res["server_cpu"] is None
-            else f"{res['server_cpu'] * 1000 / len(lat):>14.1f} {res['server_cpu'] * 1000 / len(lat) / base_cpu:>4.1f}x"
-        )
-        print(
-            f"{workers:>7} {len(lat):>8} {len(lat) / res['wall']:>6.0f} {p50:>7.1f} {p95:>7.1f} {percentile(lat, 99):>7.1f} {max(lat):>7.1f}"
-            f" {p50 / base:>7.1f}x {srv:>20} {res['client_cpu'] / res['wall'] * 100:>7.0f} % {len(res['failures']):>6}"
-        )
-        for failure in res["failures"][:3]:
-            print(f"    failed: {failure}")
+        p95 = print_row(workers, res, base, base_cpu)
         if workers == DEFAULT_WORKERS or verdict is None:
             verdict = (workers, p95, not res["failures"])
     runs, base_cpu = baseline(payload, args.repeat)

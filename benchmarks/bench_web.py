@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_serve import free_port, percentile, stop_server, tree_cpu  # noqa: E402
+from bench_serve import free_port, percentile, print_row, stop_server, tree_cpu  # noqa: E402
 
 from xlsx_tools.check import validate_file  # noqa: E402
 from xlsx_tools.server.webjobs import check_job  # noqa: E402
@@ -185,19 +185,7 @@ def main() -> int:
             res = asyncio.run(load(port, token, body, expected, args, proc.pid))
         finally:
             stop_server(proc)
-        lat = res["latencies"]
-        p50, p95 = percentile(lat, 50), percentile(lat, 95)
-        srv = (
-            ""
-            if res["server_cpu"] is None
-            else f"{res['server_cpu'] * 1000 / len(lat):>14.1f} {res['server_cpu'] * 1000 / len(lat) / base_cpu:>5.1f}x"
-        )
-        print(
-            f"{workers:>7} {len(lat):>8} {len(lat) / res['wall']:>6.0f} {p50:>7.1f} {p95:>7.1f} {percentile(lat, 99):>7.1f} {max(lat):>7.1f}"
-            f" {p50 / base_ms:>7.1f}x {srv:>21} {res['client_cpu'] / res['wall'] * 100:>7.0f} % {len(res['failures']):>6}"
-        )
-        for failure in res["failures"][:3]:
-            print(f"    failed: {failure}")
+        p95 = print_row(workers, res, base_ms, base_cpu)
         if workers == DEFAULT_WORKERS or verdict is None:
             verdict = (workers, p95, not res["failures"])
     again = baseline(args.repeat)

@@ -21,48 +21,19 @@ The input file is only read.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..excel.filebook import vba_value  # what the VBA client sends for a cell (one definition)
 from ..form import Pos
 
 FIRST_CELL = Pos("", 0, 0).a1  # what Excel selects in a sheet never clicked
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-_LARGE_NUMBER = re.compile(r"^[0-9.Ee]{16,100}$")
 _RANGE = re.compile(
     r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?|\$?[A-Z]{1,3}:\$?[A-Z]{1,3}|\$?\d+:\$?\d+)$"
 )
-
-
-def _vba_value(value: object) -> object:
-    """A cell value as the VBA client's JSON encoder writes it (see the module docstring)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-            return int(value)
-        return value
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%dT00:00:00.000Z")
-    if isinstance(value, dt.time):
-        return f"1899-12-30T{value.strftime('%H:%M:%S')}.000Z"
-    if isinstance(value, dt.timedelta):  # openpyxl reads [h]:mm formats as durations
-        return (dt.datetime(1899, 12, 30) + value).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    text = str(value)
-    if _LARGE_NUMBER.match(text):
-        try:
-            return json.loads(text)  # sent without quotes by the client
-        except ValueError:
-            pass
-    return text
 
 
 def _defined_names(path: Path, sheets: list[str]) -> list[dict]:
@@ -117,7 +88,7 @@ def book_payload(path: str | Path, version: str | None = None) -> dict:
         sheet_payloads = []
         for ws in wb.worksheets:
             rows = [
-                [_vba_value(c.value) for c in row] for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)
+                [vba_value(c.value) for c in row] for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)
             ]
             if all(v is None for row in rows for v in row):
                 rows = [[]]  # the client sends Array(Array()) for an empty sheet
