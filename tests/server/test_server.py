@@ -21,6 +21,7 @@ import httpx
 import pytest
 from gk import LAYOUT
 from remote_actions import remote_bas_actions
+from webkit import Server, free_port
 
 from xlsx_tools import __version__
 from xlsx_tools.excel import validate_payload
@@ -35,49 +36,18 @@ LIMIT_MB = 0.5  # the test server's payload limit; a filled template sends ~75 K
 XLWINGS = version("xlwings")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m xlsx_tools.cli serve …` in a subprocess, until stopped."""
-
-    def __init__(self, *args: str, env: dict | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "xlsx_tools.cli", "serve", "--port", str(self.port), *args]
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.proc.stdout.read().decode()
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError("server did not start")
-
-    def stop(self) -> str:
-        self.proc.terminate()
-        out, _ = self.proc.communicate(timeout=20)
-        return out.decode("utf-8", "replace")
-
-
 @pytest.fixture(scope="module")
-def server():
-    srv = Server("--workers", "2", "--max-mb", str(LIMIT_MB))
+def server(tmp_path_factory):
+    srv = Server(tmp_path_factory.mktemp("serve"), "--workers", "2", "--max-mb", str(LIMIT_MB))
     yield srv
     srv.log = srv.stop()
 
 
 @pytest.fixture(scope="module")
-def secured():
-    srv = Server("--workers", "1", env={"GK_SERVER_AUTH": SECRET})  # the secret from the environment
+def secured(tmp_path_factory):
+    srv = Server(
+        tmp_path_factory.mktemp("serve-secured"), "--workers", "1", env={"GK_SERVER_AUTH": SECRET}
+    )  # the secret from the environment
     yield srv
     srv.stop()
 
@@ -382,10 +352,10 @@ def _validators(front: int) -> list[int]:
     return out
 
 
-def test_a_validator_that_dies_is_replaced():
+def test_a_validator_that_dies_is_replaced(tmp_path):
     import signal
 
-    srv = Server("--workers", "2")
+    srv = Server(tmp_path, "--workers", "2")
     try:
         payload = book_payload(UNBALANCED)
         victims = _validators(srv.proc.pid)
